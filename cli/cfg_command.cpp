@@ -1,0 +1,29 @@
+// entrycheck cfg: basic blocks and edges, or Graphviz DOT.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "model/cfg.hpp"
+#include "solver/spec.hpp"
+
+namespace ec::cli {
+
+int run_cfg(const CfgOptions& options) {
+  FrontEndOptions fe;
+  LinkOptions link;
+  if (!options.spec.empty()) {
+    Spec spec = load_spec(options.spec);
+    fe = spec.front_end;
+    link = spec.link;
+  }
+  for (const auto& d : options.defines) {
+    auto eq = d.find('=');
+    fe.defines[d.substr(0, eq)] = eq == std::string::npos ? "1" : d.substr(eq + 1);
+  }
+  Program program = load_program({options.file}, fe, link);
+  Cfg cfg = build_cfg(program, options.entries);
+  std::cout << (options.dot ? cfg_to_dot(program, cfg) : cfg_to_text(program, cfg));
+  for (const auto& w : cfg.warnings) std::cerr << w << "\n";
+  return kExitOk;
+}
+
+}  // namespace ec::cli

@@ -1,0 +1,38 @@
+// The entrycheck subcommands. Each returns the process exit status.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ec::cli {
+
+// Exit statuses (docs/cli.md).
+enum ExitCode : int {
+  kExitOk = 0,          // all proved / replay reproduced / command done
+  kExitViolated = 1,    // some obligation violated / replay did not reproduce
+  kExitInputError = 2,  // usage or input error
+  kExitUnknown = 3,     // none violated, some unknown
+};
+
+struct VerifyOptions {
+  std::vector<std::string> specs;
+  std::vector<std::string> profiles;   // empty: all of each spec's
+  std::vector<std::string> scenarios;  // empty: all
+  std::string trace_dir;
+  std::string format = "text";
+  int timeout_seconds = 0;             // 0: the spec's
+};
+int run_verify(const VerifyOptions& options);
+
+int run_replay(const std::string& trace_path, const std::string& spec_override);
+int run_show(const std::string& trace_path);
+
+struct CfgOptions {
+  std::string file;
+  std::vector<std::string> defines;  // NAME=VALUE
+  std::vector<std::string> entries;
+  std::string spec;                  // constants for symbols the source leaves to the spec
+  bool dot = false;
+};
+int run_cfg(const CfgOptions& options);
+
+}  // namespace ec::cli

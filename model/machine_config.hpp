@@ -1,0 +1,116 @@
+// What the semantics needs to know about the machine beyond the program:
+// layout, selectors, IDT, C-handler contracts, the CPU profile and bounds.
+// Filled from a spec (solver/spec.cpp); plain data, no Z3.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace ec {
+
+// What the upper 16 bits of a dword slot hold after the CPU stores a
+// selector into it (interrupt frames, push %sreg, movl %sreg to a register).
+enum class SegmentStore { ZeroExtend, Stale, Any };
+
+struct CpuProfile {
+  std::string name = "any";
+  SegmentStore segment_store = SegmentStore::Any;
+  std::set<std::string> features;  // for ALTERNATIVE
+};
+
+struct Region {
+  std::string name;
+  uint32_t base = 0;
+  uint32_t size = 0;
+  bool contains(uint32_t a) const { return a - base < size; }
+  uint32_t top() const { return base + size; }
+};
+
+// A selector the kernel controls (GDT entries): it always loads, and has a
+// known base and DPL. Any other non-null selector may fault when loaded.
+struct KnownSelector {
+  std::string name;
+  uint16_t value = 0;
+  uint32_t base = 0;
+  int dpl = 0;
+};
+
+struct HandlerContract {
+  std::string name;
+  std::vector<int> clobbers = {0, 1, 2};  // eax, ecx, edx (the C calling convention)
+  bool may_sleep = false;                  // the per-CPU entry stack may be reused meanwhile
+  bool fixup = false;                      // applies the exception table to regs->ip
+  int regs_arg = 0;                        // register holding the pt_regs pointer
+  uint32_t ip_offset = 0x30;               // offsetof(struct pt_regs, ip)
+};
+
+struct IdtGate {
+  int vector = 0;
+  std::string label;
+  size_t entry_index = 0;
+};
+
+struct Bounds {
+  int nesting = 2;                  // entries live at once, the outermost included
+  bool nmi = true;                  // an NMI may arrive at every instruction boundary
+  uint32_t nmi_clobber_bytes = 64;  // what an NMI may overwrite below ESP
+  uint32_t call_clobber_bytes = 256;  // what a C handler may overwrite below ESP
+  size_t max_steps = 20000;         // per path
+};
+
+struct MachineConfig {
+  CpuProfile profile;
+  std::vector<Region> regions;
+  std::vector<KnownSelector> selectors;
+  uint16_t kernel_cs = 0x60;
+  uint16_t kernel_ss = 0x68;
+  uint32_t tss_base = 0;  // 32-bit TSS: ESP0 at +4, SS0 at +8
+  std::map<std::string, HandlerContract> handlers;
+  std::map<int, IdtGate> idt;
+  Bounds bounds;
+  std::vector<std::pair<uint32_t, uint32_t>> initial_dwords;  // address, value
+
+  const Region* region_of(uint32_t address) const {
+    for (const auto& r : regions)
+      if (r.contains(address)) return &r;
+    return nullptr;
+  }
+  const Region* region_named(const std::string& name) const {
+    for (const auto& r : regions)
+      if (r.name == name) return &r;
+    return nullptr;
+  }
+  const KnownSelector* known_selector(uint32_t value) const {
+    for (const auto& s : selectors)
+      if (s.value == value) return &s;
+    return nullptr;
+  }
+};
+
+// Vectors whose exceptions push an error code (SDM Vol.3 Table 6-1).
+inline bool vector_has_error_code(int vector) {
+  return vector == 8 || vector == 10 || vector == 11 || vector == 12 || vector == 13 ||
+         vector == 14 || vector == 17;
+}
+
+}  // namespace ec
+
+namespace ec {
+
+// The interrupted context a scenario starts from and the event that
+// interrupts it. Unset values are free inputs.
+struct StartContext {
+  bool user_mode = true;
+  std::optional<uint32_t> esp;                   // required in kernel mode
+  std::string stack_region;                      // region holding the interrupted stack
+  std::map<int, uint32_t> segments;              // SEG_* index -> selector
+  uint16_t cs = 0x73, ss = 0x7b;                 // interrupted CS and SS
+  int vector = 32;
+  std::optional<uint32_t> error_code;            // exceptions with one
+  bool external_interrupt = true;                // then EFLAGS.IF was 1
+};
+
+}  // namespace ec

@@ -1,0 +1,201 @@
+#include "model/program.hpp"
+
+#include <algorithm>
+
+#include "model/decode.hpp"
+
+namespace ec {
+namespace {
+
+// Like a linker: each section's statements together, sections in the order
+// they first appear, so that .fixup code never sits in the fall-through path.
+std::vector<const Statement*> layout(const ParsedSource& parsed) {
+  std::vector<std::string> order;
+  for (const auto& st : parsed.statements)
+    if (std::find(order.begin(), order.end(), st.section) == order.end()) order.push_back(st.section);
+  std::vector<const Statement*> out;
+  for (const auto& section : order)
+    for (const auto& st : parsed.statements)
+      if (st.section == section) out.push_back(&st);
+  return out;
+}
+
+// Labels first: each names the index of the instruction that follows it.
+std::map<std::string, size_t> collect_labels(const std::vector<const Statement*>& statements) {
+  std::map<std::string, size_t> labels;
+  std::map<std::string, SourceLocation> where;
+  size_t index = 0;
+  for (const Statement* stp : statements) {
+    const Statement& st = *stp;
+    if (st.kind == Statement::Kind::Instruction) ++index;
+    if (st.kind != Statement::Kind::Label) continue;
+    if (labels.count(st.label))
+      throw InputError(Diagnostic{st.loc, "label '" + st.label + "' defined twice",
+                                  {"first defined at " + where[st.label].str()}});
+    labels[st.label] = index;
+    where[st.label] = st.loc;
+  }
+  return labels;
+}
+
+class Resolver {
+ public:
+  Resolver(const ParsedSource& parsed, const Program& program, const LinkOptions& options)
+      : parsed_(parsed), program_(program), options_(options) {}
+
+  uint32_t value(const ExprPtr& e) {
+    if (!e) return 0;
+    return static_cast<uint32_t>(eval_expr(*e, [this](const std::string& n) { return lookup(n); }));
+  }
+
+  std::optional<int64_t> lookup(const std::string& name) {
+    if (auto it = program_.labels.find(name); it != program_.labels.end())
+      return program_.address_of(it->second);
+    if (auto it = parsed_.equates.find(name); it != parsed_.equates.end()) {
+      if (std::find(active_.begin(), active_.end(), name) != active_.end())
+        throw InputError(it->second->loc, "symbol '" + name + "' is defined in terms of itself");
+      active_.push_back(name);
+      int64_t v = eval_expr(*it->second, [this](const std::string& n) { return lookup(n); });
+      active_.pop_back();
+      return v;
+    }
+    if (auto it = options_.constants.find(name); it != options_.constants.end()) return it->second;
+    return std::nullopt;
+  }
+
+ private:
+  const ParsedSource& parsed_;
+  const Program& program_;
+  const LinkOptions& options_;
+  std::vector<std::string> active_;
+};
+
+ResolvedOperand resolve_operand(const Operand& o, Resolver& r) {
+  ResolvedOperand out;
+  out.kind = o.kind;
+  out.reg = o.reg;
+  out.indirect = o.indirect;
+  if (o.kind == Operand::Kind::Immediate) out.imm = r.value(o.imm);
+  if (o.kind == Operand::Kind::Memory) {
+    out.segment = o.mem.segment;
+    out.disp = r.value(o.mem.disp);
+    out.base = o.mem.base;
+    out.index = o.mem.index;
+    out.scale = o.mem.scale;
+  }
+  return out;
+}
+
+bool is_branch(Op op) { return op == Op::Jmp || op == Op::Jcc || op == Op::Call; }
+
+// A direct branch names a label (or an external C function for call).
+void resolve_target(const Statement& st, Instruction& ins, const Program& program, Resolver& r) {
+  const Operand& o = st.operands.at(0);
+  if (o.indirect) return;
+  if (o.kind != Operand::Kind::Memory || o.mem.base || o.mem.index || !o.mem.disp)
+    throw InputError(st.loc, "branch target of '" + st.mnemonic + "' must be a label or '*operand'");
+  const Expr& e = *o.mem.disp;
+  if (e.op == Expr::Op::Sym && !program.labels.count(e.sym) && !r.lookup(e.sym)) {
+    if (ins.op != Op::Call) throw InputError(e.loc, "undefined label '" + e.sym + "'");
+    ins.external_call = e.sym;
+    return;
+  }
+  uint32_t address = r.value(o.mem.disp);
+  auto index = program.index_of(address);
+  if (!index) throw InputError(st.loc, "branch target is not an instruction of the program");
+  ins.target = *index;
+}
+
+}  // namespace
+
+std::optional<size_t> Program::index_of(uint32_t address) const {
+  if (address < text_base) return std::nullopt;
+  uint32_t offset = address - text_base;
+  if (offset % kInstrStride) return std::nullopt;
+  size_t index = offset / kInstrStride;
+  if (index >= instructions.size()) return std::nullopt;
+  return index;
+}
+
+std::optional<size_t> Program::label_index(const std::string& name) const {
+  auto it = labels.find(name);
+  if (it == labels.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Program::label_at(size_t index) const {
+  for (const auto& [name, i] : labels)
+    if (i == index && name.rfind(".L", 0) != 0) return name;
+  return {};
+}
+
+Program link_program(const ParsedSource& parsed, const LinkOptions& options) {
+  Program program;
+  program.text_base = options.text_base;
+  program.files = parsed.files;
+  program.globals = parsed.globals;
+  std::vector<const Statement*> statements = layout(parsed);
+  program.labels = collect_labels(statements);
+  Resolver resolver(parsed, program, options);
+
+  std::vector<const Statement*> instruction_statements;
+  for (const Statement* st : statements)
+    if (st->kind == Statement::Kind::Instruction) instruction_statements.push_back(st);
+  program.instructions.resize(instruction_statements.size());
+
+  for (size_t i = 0; i < instruction_statements.size(); ++i) {
+    const Statement& st = *instruction_statements[i];
+    DecodedMnemonic d = decode_statement(st);
+    Instruction& ins = program.instructions[i];
+    ins.op = d.op;
+    ins.cond = d.cond;
+    ins.size = d.size;
+    ins.src_size = d.src_size ? d.src_size : d.size;
+    ins.rep = std::find(st.prefixes.begin(), st.prefixes.end(), "rep") != st.prefixes.end();
+    ins.address = program.address_of(i);
+    ins.text = st.text;
+    ins.section = st.section;
+    ins.loc = st.loc;
+    ins.expanded_from = st.expanded_from;
+    ins.macro_names = st.macro_names;
+    bool direct_branch = is_branch(d.op) && !st.operands.empty() && !st.operands[0].indirect;
+    if (direct_branch) resolve_target(st, ins, program, resolver);
+    else
+      for (const auto& o : st.operands) ins.operands.push_back(resolve_operand(o, resolver));
+  }
+  for (const auto& st : parsed.statements) {
+    if (st.kind != Statement::Kind::ExtableEntry) continue;
+    program.extable.push_back({resolver.value(st.extable_from), resolver.value(st.extable_to), st.loc});
+  }
+  return program;
+}
+
+Program load_program(const std::vector<std::string>& files, const FrontEndOptions& fe,
+                     const LinkOptions& link) {
+  ParsedSource all;
+  for (const auto& f : files) {
+    ParsedSource one = parse_asm_file(f, fe);
+    all.statements.insert(all.statements.end(), one.statements.begin(), one.statements.end());
+    all.equates.insert(one.equates.begin(), one.equates.end());
+    all.globals.insert(one.globals.begin(), one.globals.end());
+    all.files.insert(all.files.end(), one.files.begin(), one.files.end());
+  }
+  return link_program(all, link);
+}
+
+std::string op_name(Op op) {
+  static const char* names[] = {"mov", "movzx", "movsx", "lea", "xchg", "add", "sub", "and", "or",
+                                "xor", "not", "neg", "inc", "dec", "shl", "shr", "sar", "test",
+                                "cmp", "bt", "btr", "bts", "jmp", "jcc", "call", "ret", "iret",
+                                "push", "pop", "pushf", "popf", "cld", "std", "cli", "sti",
+                                "movs", "nop"};
+  return names[static_cast<int>(op)];
+}
+
+std::string cond_name(Cond c) {
+  static const char* names[] = {"o", "no", "b", "ae", "e", "ne", "be", "a",
+                                "s", "ns", "p", "np", "l", "ge", "le", "g"};
+  return names[static_cast<int>(c)];
+}
+
+}  // namespace ec

@@ -1,0 +1,145 @@
+// mov (all sizes, segment and control registers), movzx/movsx, lea, xchg,
+// push/pop (register, immediate, memory, segment), pushfl/popfl.
+#pragma once
+#include "model/semantics/events.hpp"
+#include "model/semantics/machine.hpp"
+
+namespace ec {
+
+template <class D>
+struct DataMoves {
+  using V = typename D::Val;
+  using B = typename D::Bool;
+  using S = State<D>;
+  Machine<D>& m;
+  D& d;
+  explicit DataMoves(Machine<D>& machine) : m(machine), d(machine.d) {}
+
+  static bool is_segment(const ResolvedOperand& o) {
+    return o.kind == Operand::Kind::Register && reg_info(o.reg).family == RegFamily::Segment;
+  }
+
+  // Loading DS/ES/FS/GS: a null selector always loads; one of the spec's
+  // kernel selectors always loads; any other may raise #GP(selector) when
+  // the descriptor it names is not loadable (SDM "MOV"/"POP" exceptions).
+  // Returns false when the load faulted (the fault has been delivered).
+  bool load_segment(S& s, Reg sreg, const V& selector) {
+    if (sreg == Reg::CS) throw InputError(m.current(s).loc, "%cs cannot be loaded by mov or pop");
+    if (sreg == Reg::SS) throw PathCut("unsupported", "loading %ss at " + m.at(s) + " is not modelled yet");
+    B may_fault = d.lnot(d.ult(selector, d.c(4, 16)));
+    for (const auto& k : m.config.selectors) may_fault = d.land(may_fault, d.lnot(d.eq(selector, d.c(k.value, 16))));
+    B faults = d.land(may_fault, d.lnot(d.seg_valid(selector)));
+    if (d.decide(s.path, faults)) {
+      // The error code names the selector, RPL bits cleared (SDM §6.13).
+      Events<D>(m).raise_fault(s, 13, d.band(d.zext(selector, 32), d.c(0xfffc, 32)));
+      return false;
+    }
+    m.set_reg(s, sreg, selector);
+    return true;
+  }
+
+  void mov(S& s, const Instruction& ins) {
+    const ResolvedOperand& src = ins.operands[0];
+    const ResolvedOperand& dst = ins.operands[1];
+    if (is_segment(dst)) {
+      V sel = d.extract(m.read_operand(s, src, src.kind == Operand::Kind::Register ? reg_info(src.reg).width_bits / 8 : 2), 15, 0);
+      if (load_segment(s, dst.reg, sel)) s.pc += 1;
+      return;
+    }
+    if (is_segment(src)) {
+      V sel = m.get_reg(s, src.reg);
+      if (dst.kind == Operand::Kind::Memory) {
+        m.write_operand(s, dst, sel, 2);  // always a 16-bit store
+      } else if (reg_info(dst.reg).width_bits == 32) {
+        // movl %sreg, %r32: upper half as the CPU profile says (SDM: zero on
+        // P6 and later, undefined before).
+        V old = s.gpr[reg_info(dst.reg).index];
+        V upper = d.c(0, 16);
+        if (m.config.profile.segment_store == SegmentStore::Stale) upper = d.extract(old, 31, 16);
+        if (m.config.profile.segment_store == SegmentStore::Any)
+          upper = d.ite(d.input_bool(m.step_name(s, "zext.movsreg")), d.c(0, 16), d.extract(old, 31, 16));
+        m.set_reg(s, dst.reg, d.concat(upper, sel));
+      } else {
+        m.set_reg(s, dst.reg, sel);
+      }
+      s.pc += 1;
+      return;
+    }
+    m.write_operand(s, dst, m.read_operand(s, src, ins.size), ins.size);
+    s.pc += 1;
+  }
+
+  void extend(S& s, const Instruction& ins) {
+    V v = m.read_operand(s, ins.operands[0], ins.src_size);
+    V r = ins.op == Op::Movzx ? d.zext(v, ins.size * 8) : d.sext(v, ins.size * 8);
+    m.write_operand(s, ins.operands[1], r, ins.size);
+    s.pc += 1;
+  }
+
+  void lea(S& s, const Instruction& ins) {
+    if (ins.operands[0].kind != Operand::Kind::Memory) throw InputError(ins.loc, "lea needs a memory operand");
+    V a = m.effective_address(s, ins.operands[0]);
+    if (ins.size == 2) a = d.extract(a, 15, 0);
+    m.write_operand(s, ins.operands[1], a, ins.size);
+    s.pc += 1;
+  }
+
+  void xchg(S& s, const Instruction& ins) {
+    V a = m.read_operand(s, ins.operands[0], ins.size);
+    V b = m.read_operand(s, ins.operands[1], ins.size);
+    m.write_operand(s, ins.operands[0], b, ins.size);
+    m.write_operand(s, ins.operands[1], a, ins.size);
+    s.pc += 1;
+  }
+
+  void push(S& s, const Instruction& ins) {
+    const ResolvedOperand& src = ins.operands[0];
+    if (ins.size != 4) throw InputError(ins.loc, "only 32-bit pushes are supported");
+    if (is_segment(src)) {
+      m.push_selector(s, m.get_reg(s, src.reg), "push");
+    } else {
+      // push %esp pushes the value before the decrement; a memory source is
+      // addressed before it too.
+      V v = src.kind == Operand::Kind::Immediate ? d.c(src.imm, 32) : m.read_operand(s, src, 4);
+      m.push(s, v);
+    }
+    s.pc += 1;
+  }
+
+  void pop(S& s, const Instruction& ins) {
+    const ResolvedOperand& dst = ins.operands[0];
+    if (ins.size != 4) throw InputError(ins.loc, "only 32-bit pops are supported");
+    if (is_segment(dst)) {
+      // The selector is the low word of the slot; a faulting pop changes nothing.
+      uint32_t sp = m.esp(s);
+      V sel = m.read(s, sp, 2);
+      if (!load_segment(s, dst.reg, sel)) return;
+      s.gpr[R_ESP] = d.c(sp + 4, 32);
+      s.pc += 1;
+      return;
+    }
+    // A memory destination based on ESP is addressed after the increment;
+    // pop %esp leaves the popped value.
+    V v = m.pop(s);
+    m.write_operand(s, dst, v, 4);
+    s.pc += 1;
+  }
+
+  void pushf(S& s) {
+    // The image has VM and RF clear (SDM "PUSHF").
+    m.push(s, d.band(m.eflags(s), d.c(~(FL_VM | FL_RF), 32)));
+    s.pc += 1;
+  }
+
+  // POPF at CPL0: everything but VM, VIF, VIP loads; RF is cleared. At CPL>0
+  // IOPL stays, and IF loads only if CPL <= IOPL (not reached by kernel code).
+  void popf(S& s) {
+    V v = m.pop(s);
+    uint32_t writable = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT | FL_AC | FL_ID | FL_RF;
+    if (s.cpl == 0) writable |= FL_IOPL | FL_IF;
+    m.set_eflags(s, d.band(v, d.c(~FL_RF, 32)), writable);
+    s.pc += 1;
+  }
+};
+
+}  // namespace ec

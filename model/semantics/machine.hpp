@@ -1,0 +1,207 @@
+// The context every semantic rule runs in: the domain, the program, the
+// machine configuration, and helpers for memory, registers, operands and
+// EFLAGS shared by the instruction families.
+#pragma once
+#include <cstdio>
+#include <string>
+
+#include "model/domain.hpp"
+#include "model/hex.hpp"
+#include "model/machine_config.hpp"
+#include "model/program.hpp"
+#include "model/state.hpp"
+
+namespace ec {
+
+// A property of the run broken inside the semantics (e.g. a kernel fault the
+// exception table does not cover). The explorer turns it into a verdict.
+struct SemanticViolation {
+  std::string invariant;
+  std::string message;
+};
+
+// What a step did beyond its instruction, for traces.
+struct StepEvent {
+  enum class Kind { None, Exception, HandlerCall, Nmi, Resumed };
+  Kind kind = Kind::None;
+  int vector = -1;
+  std::string detail;
+};
+
+template <class D>
+struct Machine {
+  using V = typename D::Val;
+  using B = typename D::Bool;
+  using S = State<D>;
+
+  D& d;
+  const Program& program;
+  const MachineConfig& config;
+  StepEvent event;  // set by the rule that ran, reset before each step
+
+  const Instruction& current(const S& s) const { return program.instructions.at(s.pc); }
+  std::string at(const S& s) const { return current(s).loc.str(); }
+  std::string step_name(const S& s, const std::string& what) const {
+    return what + "@" + std::to_string(s.step);
+  }
+
+  // ---- memory: bytes, little-endian; unwritten bytes are inputs "mem0@addr" ----
+  V read_byte(const S& s, uint32_t a) {
+    auto it = s.mem.find(a);
+    if (it != s.mem.end()) return it->second;
+    return d.input("mem0@" + hex32(a), 8);
+  }
+  V read(const S& s, uint32_t a, int bytes) {
+    V v = read_byte(s, a);
+    for (int i = 1; i < bytes; ++i) v = d.concat(read_byte(s, a + i), v);
+    return v;
+  }
+  void write(S& s, uint32_t a, const V& v, int bytes) {
+    for (int i = 0; i < bytes; ++i) s.mem[a + i] = d.extract(v, 8 * i + 7, 8 * i);
+  }
+  uint32_t concrete(S& s, const V& v, const std::string& what) {
+    if (auto c = d.as_const(v)) return static_cast<uint32_t>(*c);
+    return d.concretize(s.path, v, what + " at " + at(s));
+  }
+
+  // ---- registers ----
+  V get_reg(const S& s, Reg r) const {
+    const RegInfo& info = reg_info(r);
+    switch (info.family) {
+      case RegFamily::Segment: return s.seg[info.index];
+      case RegFamily::Control:
+        if (r == Reg::CR3) return s.cr3;
+        return d.c(0, 32);
+      case RegFamily::General: break;
+    }
+    const V& full = s.gpr[info.index];
+    if (info.width_bits == 32) return full;
+    if (info.high_byte) return d.extract(full, 15, 8);
+    return d.extract(full, info.width_bits - 1, 0);
+  }
+  // Writes of 8/16-bit registers keep the rest of the 32-bit register.
+  void set_reg(S& s, Reg r, const V& v) {
+    const RegInfo& info = reg_info(r);
+    if (info.family == RegFamily::Segment) { s.seg[info.index] = v; return; }
+    if (info.family == RegFamily::Control) {
+      if (r == Reg::CR3) s.cr3 = v;
+      return;
+    }
+    V& full = s.gpr[info.index];
+    if (info.width_bits == 32) full = v;
+    else if (info.width_bits == 16) full = d.concat(d.extract(full, 31, 16), v);
+    else if (info.high_byte) full = d.concat(d.extract(full, 31, 16), d.concat(v, d.extract(full, 7, 0)));
+    else full = d.concat(d.extract(full, 31, 8), v);
+  }
+
+  // ---- operands ----
+  V effective_address(const S& s, const ResolvedOperand& o) const {
+    V a = d.c(o.disp, 32);
+    if (o.base) a = d.add(a, get_reg(s, *o.base));
+    if (o.index) a = d.add(a, d.shl(get_reg(s, *o.index), d.c(o.scale == 8 ? 3 : o.scale == 4 ? 2 : o.scale == 2 ? 1 : 0, 32)));
+    return a;
+  }
+  // Linear address: segment bases are zero except for known selectors with a
+  // base (the per-CPU %fs); an override with an unknown selector cuts the path.
+  uint32_t linear(S& s, const ResolvedOperand& o) {
+    uint32_t offset = concrete(s, effective_address(s, o), "memory address");
+    if (!o.segment || *o.segment == Reg::DS || *o.segment == Reg::ES || *o.segment == Reg::SS) return offset;
+    uint32_t sel = concrete(s, get_reg(s, *o.segment), "segment selector");
+    const KnownSelector* k = config.known_selector(sel);
+    if (!k)
+      throw PathCut("segment-base", "access through %" + std::string(reg_info(*o.segment).name) +
+                                        " with selector " + hex32(sel) + " of unknown base at " + at(s));
+    return offset + k->base;
+  }
+  V read_operand(S& s, const ResolvedOperand& o, int bytes) {
+    switch (o.kind) {
+      case Operand::Kind::Register: return get_reg(s, o.reg);
+      case Operand::Kind::Immediate: return d.c(o.imm, bytes * 8);
+      case Operand::Kind::Memory: return read(s, linear(s, o), bytes);
+    }
+    return d.c(0, bytes * 8);
+  }
+  void write_operand(S& s, const ResolvedOperand& o, const V& v, int bytes) {
+    if (o.kind == Operand::Kind::Register) { set_reg(s, o.reg, v); return; }
+    if (o.kind == Operand::Kind::Memory) { write(s, linear(s, o), v, bytes); return; }
+    throw InputError(current(s).loc, "an immediate cannot be a destination");
+  }
+
+  // ---- stack ----
+  uint32_t esp(S& s) { return concrete(s, s.gpr[R_ESP], "stack pointer"); }
+  void push(S& s, const V& v) {
+    uint32_t sp = esp(s) - 4;
+    write(s, sp, v, 4);
+    s.gpr[R_ESP] = d.c(sp, 32);
+  }
+  V pop(S& s) {
+    uint32_t sp = esp(s);
+    V v = read(s, sp, 4);
+    s.gpr[R_ESP] = d.c(sp + 4, 32);
+    return v;
+  }
+  // The CPU stores a selector into a dword slot: the low half is the
+  // selector, the upper half depends on the CPU (SDM "PUSH"; Linux pt_regs).
+  void store_selector(S& s, uint32_t slot, const V& selector16, const std::string& why) {
+    write(s, slot, selector16, 2);
+    switch (config.profile.segment_store) {
+      case SegmentStore::ZeroExtend: write(s, slot + 2, d.c(0, 16), 2); break;
+      case SegmentStore::Stale: break;
+      case SegmentStore::Any: {
+        B zero = d.input_bool(step_name(s, "zext." + why));
+        write(s, slot + 2, d.ite(zero, d.c(0, 16), read(s, slot + 2, 2)), 2);
+        break;
+      }
+    }
+  }
+  void push_selector(S& s, const V& selector16, const std::string& why) {
+    uint32_t sp = esp(s) - 4;
+    store_selector(s, sp, selector16, why);
+    s.gpr[R_ESP] = d.c(sp, 32);
+  }
+
+  // ---- EFLAGS ----
+  V flag_bit(const B& b, int pos) { return d.shl(d.zext(d.from_bool(b), 32), d.c(pos, 32)); }
+  V eflags(const S& s) {
+    V v = d.bor(s.eflags_rest, d.c(FL_FIXED1, 32));
+    v = d.bor(v, flag_bit(s.cf, 0));
+    v = d.bor(v, flag_bit(s.pf, 2));
+    v = d.bor(v, flag_bit(s.af, 4));
+    v = d.bor(v, flag_bit(s.zf, 6));
+    v = d.bor(v, flag_bit(s.sf, 7));
+    v = d.bor(v, flag_bit(s.tf, 8));
+    v = d.bor(v, flag_bit(s.iflag, 9));
+    v = d.bor(v, flag_bit(s.df, 10));
+    v = d.bor(v, flag_bit(s.of, 11));
+    return v;
+  }
+  // Loads the bits in `writable` from v, leaves the others.
+  void set_eflags(S& s, const V& v, uint32_t writable) {
+    if (writable & FL_CF) s.cf = d.bit(v, 0);
+    if (writable & FL_PF) s.pf = d.bit(v, 2);
+    if (writable & FL_AF) s.af = d.bit(v, 4);
+    if (writable & FL_ZF) s.zf = d.bit(v, 6);
+    if (writable & FL_SF) s.sf = d.bit(v, 7);
+    if (writable & FL_TF) s.tf = d.bit(v, 8);
+    if (writable & FL_IF) s.iflag = d.bit(v, 9);
+    if (writable & FL_DF) s.df = d.bit(v, 10);
+    if (writable & FL_OF) s.of = d.bit(v, 11);
+    uint32_t rest = writable & kEflagsRestMask;
+    s.eflags_rest = d.bor(d.band(s.eflags_rest, d.c(~rest, 32)), d.band(v, d.c(rest, 32)));
+  }
+  B flag_set(const S& s, uint32_t bit) { return d.bit(s.eflags_rest, __builtin_ctz(bit)); }
+
+  // An architecturally undefined flag: any value (qemu and CPUs differ).
+  B undefined_flag(const S& s, const char* name) { return d.input_bool(step_name(s, std::string("undef.") + name)); }
+
+  void set_szp(S& s, const V& r) {
+    int w = d.width(r);
+    s.sf = d.bit(r, w - 1);
+    s.zf = d.eq(r, d.c(0, w));
+    B parity = d.t();  // even number of set bits in the low byte
+    for (int i = 0; i < 8; ++i) parity = d.lxor(parity, d.bit(r, i));
+    s.pf = parity;
+  }
+};
+
+}  // namespace ec

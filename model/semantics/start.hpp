@@ -1,0 +1,50 @@
+// The state a scenario starts in: the interrupted context, with free inputs
+// for everything the spec leaves open, and the hardware delivery of the
+// event that interrupts it.
+#pragma once
+#include "model/semantics/events.hpp"
+
+namespace ec {
+
+template <class D>
+State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
+  D& d = m.d;
+  State<D> s;
+  for (int i = 0; i < kNumGeneral; ++i) s.gpr[i] = d.input("init." + std::string(gpr_name(i)), 32);
+  for (int i = 0; i < kNumSegment; ++i) {
+    auto it = start.segments.find(i);
+    s.seg[i] = it != start.segments.end() ? d.c(it->second, 16)
+                                           : d.input("init." + std::string(segment_name(i)), 16);
+  }
+  s.seg[SEG_CS] = d.c(start.cs, 16);
+  s.seg[SEG_SS] = d.c(start.ss, 16);
+  s.cpl = start.cs & 3;
+  s.cr3 = d.input("init.cr3", 32);
+  s.eflags_rest = d.c(0, 32);
+  s.resumed_eip = d.c(0, 32);
+  m.set_eflags(s, d.input("init.eflags", 32),
+               FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | kEflagsRestMask);
+  // Virtual-8086 mode is not modelled yet; an external interrupt needs IF=1.
+  s.path.push_back(d.lnot(m.flag_set(s, FL_VM)));
+  if (start.external_interrupt) s.path.push_back(s.iflag);
+  if (start.esp) {
+    s.gpr[R_ESP] = d.c(*start.esp, 32);
+  } else if (const Region* r = m.config.region_named(start.stack_region)) {
+    s.path.push_back(d.lnot(d.ult(s.gpr[R_ESP], d.c(r->base, 32))));
+    s.path.push_back(d.ult(s.gpr[R_ESP], d.c(r->top(), 32)));
+  }
+  for (const auto& [address, value] : m.config.initial_dwords) m.write(s, address, d.c(value, 32), 4);
+  return s;
+}
+
+// The hardware delivers the scenario's event to the interrupted context.
+template <class D>
+State<D> start_state(Machine<D>& m, const State<D>& interrupted, const StartContext& start, const typename D::Val& eip) {
+  State<D> s = interrupted;
+  std::optional<typename D::Val> error_code;
+  if (start.error_code) error_code = m.d.c(*start.error_code, 32);
+  Events<D>(m).deliver(s, start.vector, error_code, eip);
+  return s;
+}
+
+}  // namespace ec

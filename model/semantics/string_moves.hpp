@@ -1,0 +1,43 @@
+// movsl and rep movsl (SDM "MOVS", "REP"): one iteration per step, so that
+// every boundary between iterations is an instruction boundary where an
+// NMI can arrive, with ECX/ESI/EDI showing the progress made.
+#pragma once
+#include "model/semantics/machine.hpp"
+
+namespace ec {
+
+template <class D>
+struct StringMoves {
+  using V = typename D::Val;
+  using S = State<D>;
+  Machine<D>& m;
+  D& d;
+  explicit StringMoves(Machine<D>& machine) : m(machine), d(machine.d) {}
+
+  void iterate(S& s) {
+    uint32_t src = m.concrete(s, s.gpr[R_ESI], "movs source");
+    uint32_t dst = m.concrete(s, s.gpr[R_EDI], "movs destination");
+    m.write(s, dst, m.read(s, src, 4), 4);
+    V step = d.ite(s.df, d.c(0xfffffffcu, 32), d.c(4, 32));
+    s.gpr[R_ESI] = d.add(s.gpr[R_ESI], step);
+    s.gpr[R_EDI] = d.add(s.gpr[R_EDI], step);
+  }
+
+  void execute(S& s, const Instruction& ins) {
+    if (!ins.rep) {
+      iterate(s);
+      s.pc += 1;
+      return;
+    }
+    V zero = d.c(0, 32);
+    if (d.decide(s.path, d.eq(s.gpr[R_ECX], zero))) {
+      s.pc += 1;
+      return;
+    }
+    iterate(s);
+    s.gpr[R_ECX] = d.sub(s.gpr[R_ECX], d.c(1, 32));
+    if (d.decide(s.path, d.eq(s.gpr[R_ECX], zero))) s.pc += 1;
+  }
+};
+
+}  // namespace ec

@@ -1,0 +1,149 @@
+#include "solver/concrete_run.hpp"
+
+#include "model/semantics/start.hpp"
+#include "model/semantics/step.hpp"
+#include "solver/invariants/resume.hpp"
+
+namespace ec {
+namespace {
+
+using CState = State<ConcreteDomain>;
+
+std::map<std::string, uint32_t> registers(Machine<ConcreteDomain>& m, const CState& s) {
+  std::map<std::string, uint32_t> r;
+  for (int i = 0; i < kNumGeneral; ++i) r[std::string(gpr_name(i))] = s.gpr[i].v;
+  for (int i = 0; i < kNumSegment; ++i) r[std::string(segment_name(i))] = s.seg[i].v;
+  r["eflags"] = m.eflags(s).v;
+  r["cr3"] = s.cr3.v;
+  return r;
+}
+
+std::vector<TraceMemWrite> memory_changes(const CState& before, const CState& after) {
+  std::vector<TraceMemWrite> out;
+  for (const auto& [address, value] : after.mem) {
+    auto it = before.mem.find(address);
+    if (it != before.mem.end() && it->second.v == value.v) continue;
+    if (!out.empty() && out.back().address + out.back().bytes.size() == address && out.back().bytes.size() < 4)
+      out.back().bytes.push_back(static_cast<uint8_t>(value.v));
+    else
+      out.push_back({address, {static_cast<uint8_t>(value.v)}});
+  }
+  return out;
+}
+
+std::string kind_name(StepEvent::Kind k) {
+  switch (k) {
+    case StepEvent::Kind::None: return "";
+    case StepEvent::Kind::Exception: return "exception";
+    case StepEvent::Kind::HandlerCall: return "handler-call";
+    case StepEvent::Kind::Nmi: return "nmi";
+    case StepEvent::Kind::Resumed: return "resumed";
+  }
+  return "";
+}
+
+TraceStep describe_step(Machine<ConcreteDomain>& m, const CState& before, const CState& after, const StepEvent& ev) {
+  const Instruction& ins = m.program.instructions.at(before.pc);
+  TraceStep t;
+  t.index = before.step;
+  t.location = ins.loc.str();
+  for (size_t i = 0; i < ins.expanded_from.size(); ++i)
+    t.expanded_from.push_back((i < ins.macro_names.size() ? ins.macro_names[i] : std::string("macro")) + " at " +
+                              ins.expanded_from[i].str());
+  t.address = ins.address;
+  t.instruction = ins.text;
+  t.event_kind = kind_name(ev.kind);
+  t.event = ev.detail;
+  t.depth = static_cast<int>(after.entries.size());
+  auto r0 = registers(m, before), r1 = registers(m, after);
+  for (const auto& [name, value] : r1)
+    if (r0[name] != value) t.registers[name] = value;
+  t.memory = memory_changes(before, after);
+  t.esp = after.gpr[R_ESP].v;
+  return t;
+}
+
+// The event that starts the scenario, shown as step "-" at the gate's label.
+TraceStep describe_delivery(Machine<ConcreteDomain>& m, const CState& interrupted, const CState& delivered) {
+  const Instruction& entry = m.program.instructions.at(delivered.pc);
+  TraceStep t;
+  t.index = 0;
+  t.location = entry.loc.str();
+  t.address = entry.address;
+  const EntryRecord& e = delivered.entries.back();
+  t.instruction = "<hardware delivers vector " + std::to_string(e.vector) + ">";
+  t.event_kind = "exception";
+  t.event = m.event.detail;
+  t.depth = 1;
+  auto r0 = registers(m, interrupted), r1 = registers(m, delivered);
+  for (const auto& [name, value] : r1)
+    if (r0[name] != value) t.registers[name] = value;
+  t.memory = memory_changes(interrupted, delivered);
+  t.esp = delivered.gpr[R_ESP].v;
+  return t;
+}
+
+}  // namespace
+
+ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const MachineConfig& machine,
+                             const Scenario& scenario, const std::string& invariant, ConcreteDomain& d) {
+  ConcreteOutcome out;
+  Machine<ConcreteDomain> m{d, program, machine, {}};
+  Trace& trace = out.trace;
+  trace.spec_path = spec.path;
+  trace.spec_name = spec.name;
+  trace.scenario = scenario.name;
+  trace.profile = machine.profile.name;
+  trace.invariant = invariant;
+
+  CState interrupted = interrupted_context(m, scenario.start);
+  CVal eip0 = d.input("init.eip", 32);
+  trace.interrupted = registers(m, interrupted);
+  trace.interrupted["eip"] = eip0.v;
+  for (const bool holds : interrupted.path)
+    if (!holds) {
+      out.cut = "the inputs break an assumption of the scenario's start (IF, VM or the stack region)";
+      return out;
+    }
+  CState s;
+  try {
+    s = start_state(m, interrupted, scenario.start, eip0);
+    trace.steps.push_back(describe_delivery(m, interrupted, s));
+    while (!s.resumed) {
+      if (s.step >= machine.bounds.max_steps) {
+        out.cut = "max-steps bound " + std::to_string(machine.bounds.max_steps) + " reached";
+        break;
+      }
+      CState before = s;
+      StepEvent ev = step(m, s);
+      trace.steps.push_back(describe_step(m, before, s, ev));
+    }
+  } catch (const SemanticViolation& v) {
+    out.violated = true;
+    trace.violated = {v.message};
+    trace.message = v.message;
+    if (s.pc < program.instructions.size()) trace.location = program.instructions[s.pc].loc.str();
+  } catch (const PathCut& c) {
+    out.cut = std::string(c.what());
+  }
+  trace.final_state = registers(m, s);
+  if (s.resumed) {
+    out.resumed = true;
+    trace.final_state["eip"] = s.resumed_eip.v;
+    const Region* stack = machine.region_named(scenario.start.stack_region);
+    for (const auto& c : resume_conditions(m, s, interrupted, eip0, stack))
+      if (!c.holds) trace.violated.push_back(c.name);
+    if (!trace.violated.empty()) {
+      out.violated = true;
+      std::string list;
+      for (const auto& v : trace.violated) list += (list.empty() ? "" : ", ") + v;
+      trace.message = "the interrupted context is not resumed: " + list + " differ";
+      if (!trace.steps.empty()) trace.location = trace.steps.back().location;
+    }
+  }
+  trace.inputs = d.used_inputs;
+  trace.selectors = d.used_selectors;
+  return out;
+}
+
+}  // namespace ec

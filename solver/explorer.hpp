@@ -1,0 +1,41 @@
+// Exhaustive symbolic exploration of one obligation: a (scenario, CPU
+// profile, invariant) triple. Every path, every NMI arrival point (NMIs are
+// free Boolean inputs at each boundary, so one path covers every subset of
+// arrival points), nested entries up to the bound. The verdict is proved
+// only when no path was cut.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "solver/spec.hpp"
+#include "solver/trace.hpp"
+
+namespace ec {
+
+struct ExploreStats {
+  size_t paths = 0;
+  size_t steps = 0;
+  size_t nmi_points = 0;
+  size_t nested_entries = 0;
+  size_t solver_queries = 0;
+  double solver_seconds = 0;
+  double seconds = 0;
+};
+
+struct Verdict {
+  enum class Kind { Proved, Violated, Unknown };
+  Kind kind = Kind::Proved;
+  std::string spec, scenario, profile, invariant;
+  std::vector<std::string> reasons;   // unknown: the bounds or limits that cut paths
+  std::string message;                // violated: what breaks
+  std::optional<Trace> trace;         // violated: the replayed counterexample
+  ExploreStats stats;
+};
+
+std::string verdict_name(Verdict::Kind k);
+
+Verdict check_obligation(const Spec& spec, const Program& program, const MachineConfig& machine,
+                         const Scenario& scenario, const std::string& invariant);
+
+}  // namespace ec

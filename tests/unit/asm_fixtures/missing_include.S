@@ -1,0 +1,2 @@
+	nop
+  #include "does_not_exist.h"
