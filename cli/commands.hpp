@@ -35,4 +35,14 @@ struct CfgOptions {
 };
 int run_cfg(const CfgOptions& options);
 
+// Hidden, for tests (tests/differential/gas): the linked program as JSON lines.
+struct DumpOptions {
+  std::string file;
+  std::string spec;                    // constants and defines from this spec
+  std::vector<std::string> defines;    // NAME=VALUE
+  std::vector<std::string> constants;  // NAME=VALUE, added to the spec's
+  std::vector<std::string> features;   // CPU features for ALTERNATIVE
+};
+int run_dump_program(const DumpOptions& options);
+
 }  // namespace ec::cli

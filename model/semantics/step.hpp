@@ -50,7 +50,6 @@ StepEvent step(Machine<D>& m, State<D>& s) {
   m.event = StepEvent{};
   if (s.pc >= m.program.instructions.size())
     throw SemanticViolation{"resume", "execution ran past the last instruction of the program"};
-  if (s.entries.empty()) EC_ASSERT(false, "step with no live entry");
   Events<D>(m).maybe_nmi(s);
   StepEvent nmi = m.event;
   m.event = StepEvent{};

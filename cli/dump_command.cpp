@@ -1,0 +1,111 @@
+// entrycheck dump-program (hidden, for tests): the linked program as JSON
+// lines. The first line is a header (constants, defines, features, text
+// base); then one line per instruction; then one line per exception-table
+// entry. Used by tests/differential/gas/gas_diff.py to compare the front end
+// with GNU as.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "solver/spec.hpp"
+
+namespace ec::cli {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json loc_json(const SourceLocation& l) { return Json{{"file", l.file}, {"line", l.line}, {"column", l.column}}; }
+
+Json operand_json(const ResolvedOperand& o) {
+  Json j;
+  switch (o.kind) {
+    case Operand::Kind::Register:
+      j["kind"] = "reg";
+      j["reg"] = std::string(reg_info(o.reg).name);
+      break;
+    case Operand::Kind::Immediate:
+      j["kind"] = "imm";
+      j["imm"] = o.imm;
+      break;
+    case Operand::Kind::Memory:
+      j["kind"] = "mem";
+      j["seg"] = o.segment ? Json(std::string(reg_info(*o.segment).name)) : Json(nullptr);
+      j["disp"] = o.disp;
+      j["base"] = o.base ? Json(std::string(reg_info(*o.base).name)) : Json(nullptr);
+      j["index"] = o.index ? Json(std::string(reg_info(*o.index).name)) : Json(nullptr);
+      j["scale"] = o.scale;
+      break;
+  }
+  j["indirect"] = o.indirect;
+  return j;
+}
+
+std::pair<std::string, std::string> split_assignment(const std::string& d) {
+  auto eq = d.find('=');
+  return {d.substr(0, eq), eq == std::string::npos ? "1" : d.substr(eq + 1)};
+}
+
+}  // namespace
+
+int run_dump_program(const DumpOptions& options) {
+  FrontEndOptions fe;
+  LinkOptions link;
+  if (!options.spec.empty()) {
+    Spec spec = load_spec(options.spec);
+    fe = spec.front_end;
+    link = spec.link;
+  }
+  for (const auto& d : options.defines) {
+    auto [name, value] = split_assignment(d);
+    fe.defines[name] = value;
+  }
+  for (const auto& c : options.constants) {
+    auto [name, value] = split_assignment(c);
+    link.constants[name] = std::stoll(value, nullptr, 0);
+  }
+  for (const auto& f : options.features) fe.cpu_features.insert(f);
+  Program program = load_program({options.file}, fe, link);
+
+  Json header{{"kind", "header"}, {"text_base", program.text_base}, {"stride", Program::kInstrStride}};
+  Json constants = Json::object();
+  for (const auto& [name, value] : link.constants) constants[name] = value;
+  header["constants"] = constants;
+  Json defines = Json::object();
+  for (const auto& [name, value] : fe.defines) defines[name] = value;
+  header["defines"] = defines;
+  header["features"] = fe.cpu_features;
+  header["instructions"] = program.instructions.size();
+  std::cout << header.dump() << "\n";
+
+  for (size_t i = 0; i < program.instructions.size(); ++i) {
+    const Instruction& ins = program.instructions[i];
+    Json j{{"kind", "insn"}, {"index", i}, {"address", ins.address}, {"section", ins.section},
+           {"op", op_name(ins.op)}};
+    j["cond"] = ins.op == Op::Jcc ? Json(cond_name(ins.cond)) : Json(nullptr);
+    j["size"] = ins.size;
+    j["src_size"] = ins.src_size;
+    j["rep"] = ins.rep;
+    Json ops = Json::array();
+    for (const auto& o : ins.operands) ops.push_back(operand_json(o));
+    j["operands"] = ops;
+    j["target"] = ins.target ? Json(*ins.target) : Json(nullptr);
+    j["external_call"] = ins.external_call.empty() ? Json(nullptr) : Json(ins.external_call);
+    j["loc"] = loc_json(ins.loc);
+    Json from = Json::array();
+    for (const auto& l : ins.expanded_from) from.push_back(loc_json(l));
+    j["expanded_from"] = from;
+    j["macros"] = ins.macro_names;
+    j["text"] = ins.text;
+    std::cout << j.dump() << "\n";
+  }
+  for (const auto& e : program.extable) {
+    Json j{{"kind", "extable"}, {"from", e.from}, {"to", e.to}};
+    j["from_index"] = program.index_of(e.from) ? Json(*program.index_of(e.from)) : Json(nullptr);
+    j["to_index"] = program.index_of(e.to) ? Json(*program.index_of(e.to)) : Json(nullptr);
+    j["loc"] = loc_json(e.loc);
+    std::cout << j.dump() << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace ec::cli

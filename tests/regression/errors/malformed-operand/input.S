@@ -1,0 +1,4 @@
+	.globl irq_entry
+irq_entry:
+	movl 4(%esp, %eax
+	iret

@@ -1,0 +1,4 @@
+	.globl irq_entry
+irq_entry:
+	call mystery_function
+	iret

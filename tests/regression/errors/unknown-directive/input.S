@@ -1,0 +1,4 @@
+	.globl irq_entry
+	.frobnicate 3
+irq_entry:
+	iret
