@@ -1,5 +1,6 @@
 // The entrycheck subcommands. Each returns the process exit status.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,16 @@ struct CfgOptions {
   bool dot = false;
 };
 int run_cfg(const CfgOptions& options);
+
+struct ExecCommandOptions {
+  std::string file;
+  std::string entry;
+  std::string state;                 // STATE.json; empty: every register at its default
+  std::string cpu = "zero-extend";   // zero-extend, stale or any: upper half of a stored selector
+  std::vector<std::string> defines;  // NAME=VALUE
+  size_t max_steps = 1000000;
+};
+int run_exec(const ExecCommandOptions& options);
 
 // Hidden, for tests (tests/differential/gas): the linked program as JSON lines.
 struct DumpOptions {

@@ -14,6 +14,30 @@ const char* kExitCodes =
     "  2  usage or input error (bad asm, bad spec, missing file)\n"
     "  3  nothing violated, but some verdict unknown (a bound or timeout cut a path)\n";
 
+const char* kExecHelp =
+    "The run stops when the next instruction would be past the program's last\n"
+    "instruction, at the instruction labelled `exec_end` (if there is one), or when\n"
+    "an IRET retires with no live entry. No NMI arrives; flags the SDM calls\n"
+    "undefined read as 0 and are listed in \"undefined_flags\" while they stay so.\n"
+    "\n"
+    "STATE.json: {\"registers\": {\"eax\": \"0x1\", ...}, \"memory\": [...]}\n"
+    "  registers: eax..edi, esp, ebp, eflags, es cs ss ds fs gs, cr3 as hex strings\n"
+    "    (or JSON numbers); missing ones are 0, except esp 0x00800000, eflags 0x2,\n"
+    "    cs 0x73, ss 0x7b. CPL is cs & 3.\n"
+    "  memory: {\"address\": \"0x...\", \"value\": \"0x...\", \"size\": 1|2|4 (default 4)}\n"
+    "    (little-endian) or {\"address\": \"0x...\", \"bytes\": \"de ad be ef\"}.\n"
+    "    Bytes not given read as 0.\n"
+    "\n"
+    "Output: {\"stop\": \"end\"|\"exec_end\"|\"iret\"|\"violation\"|\"cut\"|\"max-steps\",\n"
+    "  \"message\", \"location\" (when stopped inside the program), \"steps\",\n"
+    "  \"registers\": {eax..edi}, \"eflags\", \"flags\": {cf pf af zf sf of df tf if: 0|1},\n"
+    "  \"undefined_flags\": [...], \"segments\": {es..gs}, \"cr3\", \"iret_eip\" (stop iret),\n"
+    "  \"memory\": [{\"address\", \"size\": 4|1, \"value\"}] every byte written, address\n"
+    "  order, an aligned dword where all four bytes were written}.\n"
+    "\n"
+    "Exit status: 0 the run reached its end; 1 it stopped at a violation (e.g. a\n"
+    "fault with no IDT gate); 2 input error; 3 max-steps or an unsupported construct.\n";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,6 +73,17 @@ int main(int argc, char** argv) {
   c->add_option("--spec", cfg.spec, "take constants and defines from this spec");
   c->add_flag("--dot", cfg.dot, "print Graphviz DOT");
 
+  ExecCommandOptions exec;
+  auto* x = app.add_subcommand("exec", "run a .S file on the concrete semantics and print the final state (JSON)");
+  x->add_option("file", exec.file, ".S file")->required();
+  x->add_option("--entry", exec.entry, "label to start at")->required();
+  x->add_option("--state", exec.state, "initial registers and memory (JSON, see below)");
+  x->add_option("--cpu", exec.cpu, "upper half of a selector stored to a dword (push %sreg, movl %sreg, %r32)")
+      ->check(CLI::IsMember({"zero-extend", "stale", "any"}));
+  x->add_option("--define,-D", exec.defines, "NAME=VALUE for the preprocessor (repeatable)");
+  x->add_option("--max-steps", exec.max_steps, "stop after this many instructions");
+  x->footer(kExecHelp);
+
   DumpOptions dump;  // hidden (empty group): for tests/differential/gas
   auto* d = app.add_subcommand("dump-program", "print the linked program as JSON lines")->group("");
   d->add_option("file", dump.file, ".S file")->required();
@@ -68,6 +103,7 @@ int main(int argc, char** argv) {
     if (*r) return run_replay(trace, spec_override);
     if (*s) return run_show(show_trace);
     if (*c) return run_cfg(cfg);
+    if (*x) return run_exec(exec);
     if (*d) return run_dump_program(dump);
   } catch (const ec::InputError& e) {
     std::cerr << e.diagnostic().render();

@@ -19,12 +19,20 @@ struct CpuProfile {
   std::string name = "any";
   SegmentStore segment_store = SegmentStore::Any;
   std::set<std::string> features;  // for ALTERNATIVE
+  bool pti = false;                // page-table isolation: a user CR3 maps only user_mapped regions
+};
+
+// The 32-bit PTI CR3 pair: user CR3 = kernel CR3 | switch_mask (FACTS §7).
+struct PtiLayout {
+  uint32_t switch_mask = 0x1000;
 };
 
 struct Region {
   std::string name;
   uint32_t base = 0;
   uint32_t size = 0;
+  bool user_mapped = false;  // mapped under the user CR3 when PTI is on
+  bool stack = false;        // pushes and pops may use it
   bool contains(uint32_t a) const { return a - base < size; }
   uint32_t top() const { return base + size; }
 };
@@ -73,10 +81,18 @@ struct MachineConfig {
   Bounds bounds;
   std::vector<std::pair<uint32_t, uint32_t>> initial_dwords;  // address, value
 
+  PtiLayout pti;
+  uint16_t percpu_selector = 0xd8;  // the kernel's %fs
+
   const Region* region_of(uint32_t address) const {
     for (const auto& r : regions)
       if (r.contains(address)) return &r;
     return nullptr;
+  }
+  int region_index(uint32_t address) const {
+    for (size_t i = 0; i < regions.size(); ++i)
+      if (regions[i].contains(address)) return static_cast<int>(i);
+    return -1;
   }
   const Region* region_named(const std::string& name) const {
     for (const auto& r : regions)
@@ -111,6 +127,9 @@ struct StartContext {
   int vector = 32;
   std::optional<uint32_t> error_code;            // exceptions with one
   bool external_interrupt = true;                // then EFLAGS.IF was 1
+  bool user_cr3 = false;                         // interrupted under the user CR3 (PTI)
+  std::string at_label;                          // interrupted EIP: this label (else free)
+  std::optional<uint32_t> eip;                   // at_label resolved
 };
 
 }  // namespace ec

@@ -26,11 +26,20 @@ inline constexpr uint32_t kEflagsResumeMask =
     FL_VM | FL_AC | FL_VIF | FL_VIP | FL_ID;
 
 // One live entry into the kernel (delivery not yet undone by IRET).
+template <class V>
 struct EntryRecord {
   int vector = 0;
   bool from_user = false;
   size_t step = 0;          // step index of the delivery
   uint32_t frame_esp = 0;   // ESP after the hardware frame was pushed
+  V cr3;                    // CR3 when the entry interrupted its context
+};
+
+// What the invariant monitors remember along a path (solver/invariants/).
+struct MonitorMemory {
+  std::map<uint32_t, size_t> nmi_exposed;  // byte -> last NMI point it lay below ESP since written
+  int copy_source_region = -1;             // regions of the rep movs under way
+  int copy_dest_region = -1;
 };
 
 template <class D>
@@ -49,7 +58,8 @@ struct State {
   int cpl = 0;
   size_t step = 0;                 // instruction boundaries passed (names inputs)
   std::vector<B> path;             // path condition (symbolic domain)
-  std::vector<EntryRecord> entries;
+  std::vector<EntryRecord<V>> entries;
+  MonitorMemory monitor;
   bool nmi_blocked = false;
   bool resumed = false;            // the outermost IRET retired
   V resumed_eip;

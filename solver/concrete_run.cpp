@@ -1,8 +1,10 @@
 #include "solver/concrete_run.hpp"
 
+#include <algorithm>
+
 #include "model/semantics/start.hpp"
 #include "model/semantics/step.hpp"
-#include "solver/invariants/resume.hpp"
+#include "solver/invariants/registry.hpp"
 
 namespace ec {
 namespace {
@@ -70,7 +72,7 @@ TraceStep describe_delivery(Machine<ConcreteDomain>& m, const CState& interrupte
   t.index = 0;
   t.location = entry.loc.str();
   t.address = entry.address;
-  const EntryRecord& e = delivered.entries.back();
+  const auto& e = delivered.entries.back();
   t.instruction = "<hardware delivers vector " + std::to_string(e.vector) + ">";
   t.event_kind = "exception";
   t.event = m.event.detail;
@@ -83,10 +85,35 @@ TraceStep describe_delivery(Machine<ConcreteDomain>& m, const CState& interrupte
   return t;
 }
 
+
+// Records the first failure of each invariant; stops the run at `stop_on`.
+class FailureRecorder : public Reporter<ConcreteDomain> {
+ public:
+  struct Stop {};
+  FailureRecorder(const Program& program, std::string stop_on, std::map<std::string, Failure>& failures)
+      : program_(program), stop_on_(std::move(stop_on)), failures_(failures) {}
+
+  void require(CState& s, const std::string& invariant, const bool& holds, const std::string& message) override {
+    if (holds || failures_.count(invariant)) return;
+    std::string where = s.pc < program_.instructions.size() ? program_.instructions[s.pc].loc.str() : std::string();
+    failures_[invariant] = Failure{message, where};
+    if (invariant == stop_on_) throw Stop{};
+  }
+
+ private:
+  const Program& program_;
+  std::string stop_on_;
+  std::map<std::string, Failure>& failures_;
+};
+
 }  // namespace
 
+std::string attribute_violation(const std::string& id, const std::vector<std::string>& invariants) {
+  return std::find(invariants.begin(), invariants.end(), id) != invariants.end() ? id : "resume";
+}
+
 ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const MachineConfig& machine,
-                             const Scenario& scenario, const std::string& invariant, ConcreteDomain& d) {
+                             const Scenario& scenario, const std::string& stop_on, ConcreteDomain& d) {
   ConcreteOutcome out;
   Machine<ConcreteDomain> m{d, program, machine, {}};
   Trace& trace = out.trace;
@@ -94,17 +121,23 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   trace.spec_name = spec.name;
   trace.scenario = scenario.name;
   trace.profile = machine.profile.name;
-  trace.invariant = invariant;
+  trace.invariant = stop_on;
 
   CState interrupted = interrupted_context(m, scenario.start);
-  CVal eip0 = d.input("init.eip", 32);
+  CVal eip0 = interrupted_eip(m, scenario.start);
   trace.interrupted = registers(m, interrupted);
   trace.interrupted["eip"] = eip0.v;
   for (const bool holds : interrupted.path)
     if (!holds) {
-      out.cut = "the inputs break an assumption of the scenario's start (IF, VM or the stack region)";
+      out.cut = "the inputs break an assumption of the scenario's start (IF, VM, CR3 or the stack region)";
       return out;
     }
+  const Region* stack = machine.region_named(scenario.start.stack_region);
+  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack);
+  for (auto& mon : monitors) m.monitors.push_back(mon.get());
+  FailureRecorder recorder(program, stop_on, out.failures);
+  m.reporter = &recorder;
+
   CState s;
   try {
     s = start_state(m, interrupted, scenario.start, eip0);
@@ -119,26 +152,25 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
       trace.steps.push_back(describe_step(m, before, s, ev));
     }
   } catch (const SemanticViolation& v) {
-    out.violated = true;
-    trace.violated = {v.message};
-    trace.message = v.message;
-    if (s.pc < program.instructions.size()) trace.location = program.instructions[s.pc].loc.str();
+    std::string id = attribute_violation(v.invariant, spec.invariants);
+    if (!out.failures.count(id))
+      out.failures[id] = Failure{v.message, s.pc < program.instructions.size() ? program.instructions[s.pc].loc.str() : ""};
+  } catch (const FailureRecorder::Stop&) {
   } catch (const PathCut& c) {
     out.cut = std::string(c.what());
   }
+  out.resumed = s.resumed;
   trace.final_state = registers(m, s);
-  if (s.resumed) {
-    out.resumed = true;
-    trace.final_state["eip"] = s.resumed_eip.v;
-    const Region* stack = machine.region_named(scenario.start.stack_region);
-    for (const auto& c : resume_conditions(m, s, interrupted, eip0, stack))
-      if (!c.holds) trace.violated.push_back(c.name);
-    if (!trace.violated.empty()) {
-      out.violated = true;
-      std::string list;
-      for (const auto& v : trace.violated) list += (list.empty() ? "" : ", ") + v;
-      trace.message = "the interrupted context is not resumed: " + list + " differ";
-      if (!trace.steps.empty()) trace.location = trace.steps.back().location;
+  if (s.resumed) trace.final_state["eip"] = s.resumed_eip.v;
+  if (auto it = out.failures.find(stop_on); it != out.failures.end()) {
+    trace.message = it->second.message;
+    trace.location = !it->second.location.empty() ? it->second.location
+                                                  : (trace.steps.empty() ? "" : trace.steps.back().location);
+    trace.violated = {it->second.message};
+    if (stop_on == "resume" && s.resumed) {
+      trace.violated.clear();
+      for (const auto& c : resume_conditions(m, s, interrupted, eip0, stack))
+        if (!c.holds) trace.violated.push_back(c.name);
     }
   }
   trace.inputs = d.used_inputs;

@@ -61,6 +61,6 @@ struct ExecResult {
 ExecResult run_exec(const Program& program, const ExecState& initial, const ExecOptions& options);
 
 // The documented output format (docs in `entrycheck exec --help`).
-nlohmann::json exec_result_to_json(const ExecResult& result);
+nlohmann::ordered_json exec_result_to_json(const ExecResult& result);
 
 }  // namespace ec

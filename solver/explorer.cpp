@@ -1,12 +1,13 @@
 #include "solver/explorer.hpp"
 
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "model/semantics/start.hpp"
 #include "model/semantics/step.hpp"
 #include "solver/concrete_run.hpp"
-#include "solver/invariants/resume.hpp"
+#include "solver/invariants/registry.hpp"
 #include "solver/symbolic_domain.hpp"
 
 namespace ec {
@@ -19,48 +20,82 @@ struct WorkItem {
   std::vector<SymbolicDomain::Decision> script;  // forced decisions for its next step
 };
 
-class Explorer {
+class Explorer : public Reporter<SymbolicDomain> {
  public:
-  Explorer(const Spec& spec, const Program& program, const MachineConfig& machine, const Scenario& scenario,
-           const std::string& invariant)
-      : spec_(spec), program_(program), machine_(machine), scenario_(scenario), invariant_(invariant),
+  Explorer(const Spec& spec, const Program& program, const MachineConfig& machine, const Scenario& scenario)
+      : spec_(spec), program_(program), machine_(machine), scenario_(scenario),
         d_(spec.timeout_seconds * 1000u), m_{d_, program, machine, {}} {
-    verdict_.spec = spec.name;
-    verdict_.scenario = scenario.name;
-    verdict_.profile = machine.profile.name;
-    verdict_.invariant = invariant;
+    for (const auto& id : spec.invariants) {
+      Verdict v;
+      v.spec = spec.name;
+      v.scenario = scenario.name;
+      v.profile = machine.profile.name;
+      v.invariant = id;
+      verdicts_[id] = v;
+    }
   }
 
-  Verdict run() {
+  std::vector<Verdict> run() {
     auto started = std::chrono::steady_clock::now();
     interrupted_ = interrupted_context(m_, scenario_.start);
-    eip0_ = d_.input("init.eip", 32);
-    stack_ = machine_.region_named(scenario_.start.stack_region);
+    eip0_ = interrupted_eip(m_, scenario_.start);
+    monitors_ = make_monitors<SymbolicDomain>(spec_.invariants, interrupted_, eip0_,
+                                              machine_.region_named(scenario_.start.stack_region));
+    for (auto& mon : monitors_) m_.monitors.push_back(mon.get());
+    m_.reporter = this;
     try {
       worklist_.push_back({start_state(m_, interrupted_, scenario_.start, eip0_), {}});
     } catch (const PathCut& c) {
       cut(c);
     }
-    while (!worklist_.empty() && verdict_.kind != Verdict::Kind::Violated) {
+    while (!worklist_.empty() && !all_violated()) {
       WorkItem item = std::move(worklist_.back());
       worklist_.pop_back();
       follow(std::move(item));
     }
-    if (verdict_.kind == Verdict::Kind::Proved && !reasons_.empty()) verdict_.kind = Verdict::Kind::Unknown;
-    verdict_.reasons.assign(reasons_.begin(), reasons_.end());
-    verdict_.stats.solver_queries = d_.stats().queries;
-    verdict_.stats.solver_seconds = d_.stats().seconds;
-    verdict_.stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    return verdict_;
+    stats_.solver_queries = d_.stats().queries;
+    stats_.solver_seconds = d_.stats().seconds;
+    stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::vector<Verdict> out;
+    for (const auto& id : spec_.invariants) {
+      Verdict v = verdicts_[id];
+      if (v.kind == Verdict::Kind::Proved && !reasons_.empty()) v.kind = Verdict::Kind::Unknown;
+      if (v.kind != Verdict::Kind::Violated) v.reasons.assign(reasons_.begin(), reasons_.end());
+      v.stats = stats_;
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  // A monitor's obligation: can it fail on this path? Then find out how, and
+  // go on assuming it held, to look for the other invariants' failures.
+  void require(SState& s, const std::string& invariant, const SymBool& holds, const std::string& message) override {
+    if (holds.e.is_true()) return;
+    z3::expr fails = !holds.e;
+    z3::model model(d_.ctx());
+    z3::check_result r = d_.check(s.path, &fails, &model);
+    if (r == z3::unsat) return;  // the path implies it
+    if (r == z3::unknown) reasons_.insert("timeout: the solver gave up on " + invariant + ": " + message);
+    if (r == z3::sat && verdicts_[invariant].kind != Verdict::Kind::Violated) counterexample(model, invariant, message);
+    // Go on assuming it held, if it can hold here at all.
+    if (holds.e.is_false()) return;
+    z3::expr h = holds.e;
+    if (d_.check(s.path, &h) == z3::sat) s.path.push_back(holds);
   }
 
  private:
+  bool all_violated() const {
+    for (const auto& [id, v] : verdicts_)
+      if (v.kind != Verdict::Kind::Violated) return false;
+    return true;
+  }
+
   // Follows one path to its end, queueing the other side of every fork.
   void follow(WorkItem item) {
-    verdict_.stats.paths += 1;
+    stats_.paths += 1;
     SState s = std::move(item.state);
     std::vector<SymbolicDomain::Decision> script = std::move(item.script);
-    while (true) {
+    while (!all_violated()) {
       if (s.step >= machine_.bounds.max_steps) {
         reasons_.insert("max-steps: a path reached " + std::to_string(machine_.bounds.max_steps) +
                         " steps (bounds.max_steps)");
@@ -78,15 +113,12 @@ class Explorer {
         return;
       } catch (const SemanticViolation& v) {
         queue_alternatives(s);
-        violation(next, v.message);
+        violation(next, v);
         return;
       }
       queue_alternatives(s);
       count(next, depth);
-      if (next.resumed) {
-        check_resume(next);
-        return;
-      }
+      if (next.resumed) return;
       s = std::move(next);
     }
   }
@@ -96,78 +128,61 @@ class Explorer {
   }
 
   void count(const SState& s, size_t depth_before) {
-    verdict_.stats.steps += 1;
-    if (machine_.bounds.nmi) verdict_.stats.nmi_points += 1;
-    if (s.entries.size() > depth_before) verdict_.stats.nested_entries += 1;
+    stats_.steps += 1;
+    if (machine_.bounds.nmi) stats_.nmi_points += 1;
+    if (s.entries.size() > depth_before) stats_.nested_entries += 1;
   }
 
   void cut(const PathCut& c) { reasons_.insert(c.bound + ": " + c.what()); }
 
-  void check_resume(const SState& s) {
-    auto conditions = resume_conditions(m_, s, interrupted_, eip0_, stack_);
-    z3::expr all = d_.ctx().bool_val(true);
-    for (const auto& c : conditions) all = all && c.holds.e;
-    z3::expr bad = !all;
-    z3::model model(d_.ctx());
-    z3::check_result r = d_.check(s.path, &bad, &model);
-    if (r == z3::unknown) {
-      reasons_.insert("timeout: the solver gave up on `resume` at the outermost IRET (" +
-                      std::to_string(spec_.timeout_seconds) + " s per query)");
-      return;
-    }
-    if (r == z3::sat) counterexample(model, "");
-  }
-
   // A property broken inside the semantics: any model of the path shows it.
-  void violation(const SState& s, const std::string& message) {
+  void violation(const SState& s, const SemanticViolation& v) {
+    std::string id = attribute_violation(v.invariant, spec_.invariants);
+    if (verdicts_[id].kind == Verdict::Kind::Violated) return;
     z3::model model(d_.ctx());
-    z3::check_result r = d_.check(s.path, nullptr, &model);
-    if (r != z3::sat) {
-      reasons_.insert("timeout: the solver gave up on the path to: " + message);
+    if (d_.check(s.path, nullptr, &model) != z3::sat) {
+      reasons_.insert("timeout: the solver gave up on the path to: " + v.message);
       return;
     }
-    counterexample(model, message);
+    counterexample(model, id, v.message);
   }
 
   // Concretises the model by running the concrete semantics on it; only a
-  // run that shows the violation again is reported.
-  void counterexample(const z3::model& model, const std::string& message) {
+  // run that shows the same invariant failing is reported.
+  void counterexample(const z3::model& model, const std::string& invariant, const std::string& message) {
     ConcreteDomain cd;
     cd.fallback = [&](const std::string& name, int width) -> std::optional<uint64_t> {
-      z3::expr v = model.eval(d_.ctx().bv_const(name.c_str(), width), true);
-      if (width == 1) {
-        z3::expr b = model.eval(d_.ctx().bool_const(name.c_str()), true);
-        return b.is_true() ? 1 : 0;
-      }
-      return v.get_numeral_uint64();
+      if (width == 1) return model.eval(d_.ctx().bool_const(name.c_str()), true).is_true() ? 1 : 0;
+      return model.eval(d_.ctx().bv_const(name.c_str(), width), true).get_numeral_uint64();
     };
     cd.seg_valid_fallback = [&](uint32_t sel) -> std::optional<bool> {
       return model.eval(d_.seg_valid_function()(d_.ctx().bv_val(sel, 16)), true).is_true();
     };
-    ConcreteOutcome run = run_concrete(spec_, program_, machine_, scenario_, invariant_, cd);
-    if (!run.violated) {
-      reasons_.insert("internal: a counterexample" + (message.empty() ? "" : " (" + message + ")") +
-                      " did not replay on the concrete semantics");
+    ConcreteOutcome run = run_concrete(spec_, program_, machine_, scenario_, invariant, cd);
+    if (!run.failures.count(invariant)) {
+      reasons_.insert("internal: a counterexample to " + invariant + " (" + message +
+                      ") did not show on the concrete semantics");
       return;
     }
-    verdict_.kind = Verdict::Kind::Violated;
-    verdict_.message = run.trace.message;
-    verdict_.trace = std::move(run.trace);
+    Verdict& v = verdicts_[invariant];
+    v.kind = Verdict::Kind::Violated;
+    v.message = run.trace.message;
+    v.trace = std::move(run.trace);
   }
 
   const Spec& spec_;
   const Program& program_;
   const MachineConfig& machine_;
   const Scenario& scenario_;
-  std::string invariant_;
   SymbolicDomain d_;
   Machine<SymbolicDomain> m_;
   SState interrupted_;
   SymVal eip0_;
-  const Region* stack_ = nullptr;
+  std::vector<std::unique_ptr<Monitor<SymbolicDomain>>> monitors_;
   std::vector<WorkItem> worklist_;
   std::set<std::string> reasons_;
-  Verdict verdict_;
+  std::map<std::string, Verdict> verdicts_;
+  ExploreStats stats_;
 };
 
 }  // namespace
@@ -181,9 +196,9 @@ std::string verdict_name(Verdict::Kind k) {
   return "?";
 }
 
-Verdict check_obligation(const Spec& spec, const Program& program, const MachineConfig& machine,
-                         const Scenario& scenario, const std::string& invariant) {
-  return Explorer(spec, program, machine, scenario, invariant).run();
+std::vector<Verdict> check_scenario(const Spec& spec, const Program& program, const MachineConfig& machine,
+                                    const Scenario& scenario) {
+  return Explorer(spec, program, machine, scenario).run();
 }
 
 }  // namespace ec

@@ -1,5 +1,5 @@
-// Exhaustive symbolic exploration of one obligation: a (scenario, CPU
-// profile, invariant) triple. Every path, every NMI arrival point (NMIs are
+// Exhaustive symbolic exploration of a (scenario, CPU profile) pair with
+// every invariant of the spec watching. Every path, every NMI arrival point (NMIs are
 // free Boolean inputs at each boundary, so one path covers every subset of
 // arrival points), nested entries up to the bound. The verdict is proved
 // only when no path was cut.
@@ -35,7 +35,9 @@ struct Verdict {
 
 std::string verdict_name(Verdict::Kind k);
 
-Verdict check_obligation(const Spec& spec, const Program& program, const MachineConfig& machine,
-                         const Scenario& scenario, const std::string& invariant);
+// Explores one (scenario, CPU profile) once, checking every invariant of
+// the spec; one verdict per invariant, in the spec's order.
+std::vector<Verdict> check_scenario(const Spec& spec, const Program& program, const MachineConfig& machine,
+                                    const Scenario& scenario);
 
 }  // namespace ec

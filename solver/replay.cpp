@@ -53,8 +53,9 @@ ReplayResult replay_trace(const Trace& trace, const std::string& trace_path, con
     }
   }
   if (run.cut) result.differences.push_back("the re-run stopped early: " + *run.cut);
-  result.reproduced = run.violated && result.differences.empty();
-  result.message = run.violated ? run.trace.message : "the invariant holds on the re-run";
+  bool failed = run.failures.count(trace.invariant) > 0;
+  result.reproduced = failed && result.differences.empty();
+  result.message = failed ? run.trace.message : "the invariant holds on the re-run";
   return result;
 }
 

@@ -208,10 +208,15 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
   const Json& regions = r.array(j["regions"], "$.regions");
   for (size_t i = 0; i < regions.size(); ++i) {
     std::string where = at("$.regions", i);
-    r.keys(regions[i], where, {"name", "base", "size"}, {"name", "base", "size"});
-    Region reg{r.string(regions[i]["name"], where + ".name"),
-               static_cast<uint32_t>(r.value(regions[i]["base"], where + ".base")),
-               static_cast<uint32_t>(r.value(regions[i]["size"], where + ".size"))};
+    r.keys(regions[i], where, {"name", "base", "size", "user_mapped", "stack"}, {"name", "base", "size"});
+    Region reg;
+    reg.name = r.string(regions[i]["name"], where + ".name");
+    reg.base = static_cast<uint32_t>(r.value(regions[i]["base"], where + ".base"));
+    reg.size = static_cast<uint32_t>(r.value(regions[i]["size"], where + ".size"));
+    reg.stack = reg.name.size() > 6 && reg.name.compare(reg.name.size() - 6, 6, "_stack") == 0;
+    if (regions[i].contains("stack")) reg.stack = r.boolean(regions[i]["stack"], where + ".stack");
+    reg.user_mapped = reg.name == "user_stack";
+    if (regions[i].contains("user_mapped")) reg.user_mapped = r.boolean(regions[i]["user_mapped"], where + ".user_mapped");
     if (reg.size == 0) r.fail(where + ".size", "a region cannot be empty");
     for (const auto& other : m.regions)
       if (reg.contains(other.base) || other.contains(reg.base))
@@ -249,7 +254,7 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
 }  // namespace
 
 const std::vector<std::string>& known_invariants() {
-  static const std::vector<std::string> names = {"resume"};
+  static const std::vector<std::string> names = {"resume", "cr3", "handler-stack", "stack-bounds", "nmi-safe"};
   return names;
 }
 

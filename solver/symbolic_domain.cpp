@@ -1,5 +1,7 @@
 #include "solver/symbolic_domain.hpp"
 
+#include "model/diagnostic.hpp"
+
 #include <chrono>
 #include <utility>
 
@@ -62,8 +64,9 @@ bool SymbolicDomain::decide(std::vector<Bool>& path, const Bool& cond) {
 uint32_t SymbolicDomain::concretize(const std::vector<Bool>& path, const Val& v, const std::string& what) {
   if (auto c = as_const(v)) return static_cast<uint32_t>(*c);
   z3::model model(ctx_);
-  if (check(path, nullptr, &model) != z3::sat)
-    throw PathCut("timeout", "the solver gave up on the path condition while concretizing " + what);
+  z3::check_result feasible = check(path, nullptr, &model);
+  if (feasible == z3::unknown) throw PathCut("timeout", "the solver gave up on the path condition while concretizing " + what);
+  EC_ASSERT(feasible == z3::sat, "a path being followed has an unsatisfiable path condition");
   z3::expr value = model.eval(v.e, true);
   z3::expr other = v.e != value;
   z3::check_result r = check(path, &other);

@@ -112,6 +112,7 @@ struct DataMoves {
     if (is_segment(dst)) {
       // The selector is the low word of the slot; a faulting pop changes nothing.
       uint32_t sp = m.esp(s);
+      m.access(s, sp, 4, Access::Stack, false);
       V sel = m.read(s, sp, 2);
       if (!load_segment(s, dst.reg, sel)) return;
       s.gpr[R_ESP] = d.c(sp + 4, 32);

@@ -37,6 +37,7 @@ struct Events {
       // Privilege change: the new stack comes from the TSS (ESP0 at +4, SS0 at +8).
       V old_ss = s.seg[SEG_SS];
       V old_esp = s.gpr[R_ESP];
+      m.access(s, m.config.tss_base + 4, 8, Access::Data, false);
       s.gpr[R_ESP] = m.read(s, m.config.tss_base + 4, 4);
       s.seg[SEG_SS] = m.read(s, m.config.tss_base + 8, 2);
       m.push_selector(s, old_ss, "ss");
@@ -52,7 +53,7 @@ struct Events {
     s.eflags_rest = d.band(s.eflags_rest, d.c(~(FL_VM | FL_RF | FL_NT), 32));
     s.seg[SEG_CS] = d.c(m.config.kernel_cs, 16);
     s.cpl = 0;
-    s.entries.push_back(EntryRecord{vector, from_user, s.step, m.esp(s)});
+    s.entries.push_back(EntryRecord<V>{vector, from_user, s.step, m.esp(s), s.cr3});
     s.pc = gate->second.entry_index;
     m.event = StepEvent{StepEvent::Kind::Exception, vector,
                         "vector " + std::to_string(vector) + (from_user ? " from user mode" : " from kernel mode")};
@@ -90,13 +91,21 @@ struct Events {
     s.cpl = rpl;
     s.nmi_blocked = false;
     // With no live entry (a bare `exec` run) this IRET ends the run too.
-    if (!s.entries.empty()) s.entries.pop_back();
+    EntryRecord<V> returned_from;
+    if (!s.entries.empty()) {
+      returned_from = s.entries.back();
+      s.entries.pop_back();
+    } else {
+      returned_from.cr3 = s.cr3;
+    }
     if (s.entries.empty()) {
       s.resumed = true;
       s.resumed_eip = eip;
       m.event = StepEvent{StepEvent::Kind::Resumed, -1, "outermost IRET retired"};
+      for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
       return;
     }
+    for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
     uint32_t target = m.concrete(s, eip, "IRET's EIP");
     auto index = m.program.index_of(target);
     if (!index)
@@ -124,6 +133,7 @@ struct Events {
   void maybe_nmi(S& s) {
     if (!m.config.bounds.nmi || s.nmi_blocked) return;
     B arrives = d.input_bool(m.step_name(s, "nmi"));
+    for (auto* mon : m.monitors) mon->at_boundary(m, s, arrives);
     if (auto c = d.as_const(arrives); c && !*c) return;
     uint32_t sp = m.esp(s);
     for (uint32_t i = 1; i <= m.config.bounds.nmi_clobber_bytes; ++i) {
@@ -139,6 +149,7 @@ struct Events {
     if (it == m.config.handlers.end())
       throw InputError(ins.loc, "call to '" + ins.external_call + "', which has no handler contract in the spec");
     const HandlerContract& h = it->second;
+    for (auto* mon : m.monitors) mon->before_handler(m, s, h);
     m.event = StepEvent{StepEvent::Kind::HandlerCall, -1, "call " + h.name};
     if (h.fixup) apply_fixup(s, h);
     uint32_t sp = m.esp(s);

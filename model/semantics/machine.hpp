@@ -28,6 +28,34 @@ struct StepEvent {
   std::string detail;
 };
 
+// How the code under check touches memory (hardware frames count as Stack).
+enum class Access { Data, Stack, CopySource, CopyDest };
+
+template <class D>
+struct Machine;
+
+// Invariants are instrumentation: monitors watch these events and state
+// what must hold through a Reporter; they never change the semantics.
+template <class D>
+struct Monitor {
+  using B = typename D::Bool;
+  virtual ~Monitor() = default;
+  virtual void before_instruction(Machine<D>&, State<D>&) {}
+  virtual void at_boundary(Machine<D>&, State<D>&, const B& nmi_arrives) {}
+  virtual void on_access(Machine<D>&, State<D>&, uint32_t address, int bytes, Access, bool write) {}
+  virtual void before_handler(Machine<D>&, State<D>&, const HandlerContract&) {}
+  virtual void after_iret(Machine<D>&, State<D>&, const EntryRecord<typename D::Val>& returned_from) {}
+};
+
+// Where monitors send their obligations: the symbolic explorer checks
+// whether `holds` can fail on the path, the concrete run whether it fails.
+template <class D>
+struct Reporter {
+  virtual ~Reporter() = default;
+  virtual void require(State<D>& s, const std::string& invariant, const typename D::Bool& holds,
+                       const std::string& message) = 0;
+};
+
 template <class D>
 struct Machine {
   using V = typename D::Val;
@@ -38,6 +66,30 @@ struct Machine {
   const Program& program;
   const MachineConfig& config;
   StepEvent event;  // set by the rule that ran, reset before each step
+  std::vector<Monitor<D>*> monitors = {};
+  Reporter<D>* reporter = nullptr;
+
+  void require(S& s, const std::string& invariant, const B& holds, const std::string& message) {
+    if (reporter) reporter->require(s, invariant, holds, message);
+  }
+
+  // Every access the code (or the CPU on its behalf) makes. Under PTI with
+  // the user CR3 live, memory outside the user-mapped regions is not mapped:
+  // the access raises #PF, which in entry code is an oops (FACTS §7).
+  void access(S& s, uint32_t address, int bytes, Access kind, bool write) {
+    if (config.profile.pti) {
+      const Region* r = config.region_of(address);
+      if (!r || !r->user_mapped || !r->contains(address + bytes - 1)) {
+        B user_cr3 = d.lnot(d.eq(d.band(s.cr3, d.c(config.pti.switch_mask, 32)), d.c(0, 32)));
+        if (d.decide(s.path, user_cr3))
+          throw SemanticViolation{"cr3", "#PF: " + std::string(write ? "write to " : "read of ") + hex32(address) +
+                                             " (" + (r ? "region " + r->name : std::string("no region")) +
+                                             ", not mapped under the user CR3) at " +
+                                             (s.pc < program.instructions.size() ? at(s) : std::string("delivery"))};
+      }
+    }
+    for (auto* mon : monitors) mon->on_access(*this, s, address, bytes, kind, write);
+  }
 
   const Instruction& current(const S& s) const { return program.instructions.at(s.pc); }
   std::string at(const S& s) const { return current(s).loc.str(); }
@@ -117,13 +169,22 @@ struct Machine {
     switch (o.kind) {
       case Operand::Kind::Register: return get_reg(s, o.reg);
       case Operand::Kind::Immediate: return d.c(o.imm, bytes * 8);
-      case Operand::Kind::Memory: return read(s, linear(s, o), bytes);
+      case Operand::Kind::Memory: {
+        uint32_t a = linear(s, o);
+        access(s, a, bytes, Access::Data, false);
+        return read(s, a, bytes);
+      }
     }
     return d.c(0, bytes * 8);
   }
   void write_operand(S& s, const ResolvedOperand& o, const V& v, int bytes) {
     if (o.kind == Operand::Kind::Register) { set_reg(s, o.reg, v); return; }
-    if (o.kind == Operand::Kind::Memory) { write(s, linear(s, o), v, bytes); return; }
+    if (o.kind == Operand::Kind::Memory) {
+      uint32_t a = linear(s, o);
+      access(s, a, bytes, Access::Data, true);
+      write(s, a, v, bytes);
+      return;
+    }
     throw InputError(current(s).loc, "an immediate cannot be a destination");
   }
 
@@ -131,11 +192,13 @@ struct Machine {
   uint32_t esp(S& s) { return concrete(s, s.gpr[R_ESP], "stack pointer"); }
   void push(S& s, const V& v) {
     uint32_t sp = esp(s) - 4;
+    access(s, sp, 4, Access::Stack, true);
     write(s, sp, v, 4);
     s.gpr[R_ESP] = d.c(sp, 32);
   }
   V pop(S& s) {
     uint32_t sp = esp(s);
+    access(s, sp, 4, Access::Stack, false);
     V v = read(s, sp, 4);
     s.gpr[R_ESP] = d.c(sp + 4, 32);
     return v;
@@ -156,6 +219,7 @@ struct Machine {
   }
   void push_selector(S& s, const V& selector16, const std::string& why) {
     uint32_t sp = esp(s) - 4;
+    access(s, sp, 4, Access::Stack, true);
     store_selector(s, sp, selector16, why);
     s.gpr[R_ESP] = d.c(sp, 32);
   }

@@ -8,6 +8,7 @@ namespace ec {
 
 template <class D>
 State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
+  using B = typename D::Bool;
   D& d = m.d;
   State<D> s;
   for (int i = 0; i < kNumGeneral; ++i) s.gpr[i] = d.input("init." + std::string(gpr_name(i)), 32);
@@ -19,7 +20,11 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
   s.seg[SEG_CS] = d.c(start.cs, 16);
   s.seg[SEG_SS] = d.c(start.ss, 16);
   s.cpl = start.cs & 3;
+  // Only the PTI switch bit of CR3 matters to entry code: a kernel CR3 has
+  // it clear, a user CR3 set (FACTS §7); the rest is free.
   s.cr3 = d.input("init.cr3", 32);
+  B user_bit = d.lnot(d.eq(d.band(s.cr3, d.c(m.config.pti.switch_mask, 32)), d.c(0, 32)));
+  s.path.push_back(start.user_cr3 && m.config.profile.pti ? user_bit : d.lnot(user_bit));
   s.eflags_rest = d.c(0, 32);
   s.resumed_eip = d.c(0, 32);
   m.set_eflags(s, d.input("init.eflags", 32),
@@ -35,6 +40,12 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
   }
   for (const auto& [address, value] : m.config.initial_dwords) m.write(s, address, d.c(value, 32), 4);
   return s;
+}
+
+// The interrupted EIP: the scenario's label, or any value.
+template <class D>
+typename D::Val interrupted_eip(Machine<D>& m, const StartContext& start) {
+  return start.eip ? m.d.c(*start.eip, 32) : m.d.input("init.eip", 32);
 }
 
 // The hardware delivers the scenario's event to the interrupted context.

@@ -51,6 +51,7 @@ StepEvent step(Machine<D>& m, State<D>& s) {
   if (s.pc >= m.program.instructions.size())
     throw SemanticViolation{"resume", "execution ran past the last instruction of the program"};
   Events<D>(m).maybe_nmi(s);
+  for (auto* mon : m.monitors) mon->before_instruction(m, s);
   StepEvent nmi = m.event;
   m.event = StepEvent{};
   execute_instruction(m, s);

@@ -17,7 +17,10 @@ struct StringMoves {
   void iterate(S& s) {
     uint32_t src = m.concrete(s, s.gpr[R_ESI], "movs source");
     uint32_t dst = m.concrete(s, s.gpr[R_EDI], "movs destination");
-    m.write(s, dst, m.read(s, src, 4), 4);
+    m.access(s, src, 4, Access::CopySource, false);
+    V value = m.read(s, src, 4);
+    m.access(s, dst, 4, Access::CopyDest, true);
+    m.write(s, dst, value, 4);
     V step = d.ite(s.df, d.c(0xfffffffcu, 32), d.c(4, 32));
     s.gpr[R_ESI] = d.add(s.gpr[R_ESI], step);
     s.gpr[R_EDI] = d.add(s.gpr[R_EDI], step);
@@ -26,17 +29,23 @@ struct StringMoves {
   void execute(S& s, const Instruction& ins) {
     if (!ins.rep) {
       iterate(s);
-      s.pc += 1;
+      finish(s);
       return;
     }
     V zero = d.c(0, 32);
     if (d.decide(s.path, d.eq(s.gpr[R_ECX], zero))) {
-      s.pc += 1;
+      finish(s);
       return;
     }
     iterate(s);
     s.gpr[R_ECX] = d.sub(s.gpr[R_ECX], d.c(1, 32));
-    if (d.decide(s.path, d.eq(s.gpr[R_ECX], zero))) s.pc += 1;
+    if (d.decide(s.path, d.eq(s.gpr[R_ECX], zero))) finish(s);
+  }
+
+  // The string instruction is done: the next copy starts afresh.
+  void finish(S& s) {
+    s.monitor.copy_source_region = s.monitor.copy_dest_region = -1;
+    s.pc += 1;
   }
 };
 

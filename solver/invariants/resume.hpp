@@ -1,8 +1,7 @@
 // `resume`: when the outermost IRET retires, the interrupted context is back
-// exactly: EIP, CS (low 16 bits), EFLAGS (all but RF), ESP, SS, the general
+// exactly: EIP, CS (low 16 bits), SS, EFLAGS (all but RF), the general
 // registers, and every byte of the interrupted stack region at or above the
-// interrupted ESP. Written over the value domain, so the symbolic explorer
-// and the concrete replay check the very same conditions.
+// interrupted ESP.
 #pragma once
 #include <string>
 #include <vector>
@@ -39,5 +38,30 @@ std::vector<Condition<D>> resume_conditions(Machine<D>& m, const State<D>& now, 
   }
   return out;
 }
+
+template <class D>
+class ResumeMonitor : public Monitor<D> {
+ public:
+  ResumeMonitor(const State<D>& interrupted, typename D::Val eip, const Region* stack)
+      : interrupted_(interrupted), eip_(std::move(eip)), stack_(stack) {}
+
+  void after_iret(Machine<D>& m, State<D>& s, const EntryRecord<typename D::Val>&) override {
+    if (!s.resumed) return;
+    auto conditions = resume_conditions(m, s, interrupted_, eip_, stack_);
+    typename D::Bool all = m.d.t();
+    std::string differ;
+    for (const auto& c : conditions) {
+      all = m.d.land(all, c.holds);
+      if (auto known = m.d.as_const(c.holds); known && !*known) differ += (differ.empty() ? "" : ", ") + c.name;
+    }
+    m.require(s, "resume", all,
+              "the interrupted context is not resumed" + (differ.empty() ? std::string() : ": " + differ + " differ"));
+  }
+
+ private:
+  State<D> interrupted_;
+  typename D::Val eip_;
+  const Region* stack_;
+};
 
 }  // namespace ec

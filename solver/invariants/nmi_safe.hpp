@@ -1,0 +1,38 @@
+// `nmi-safe`: nothing the code wrote below ESP before an NMI arrival point
+// is read after it (an NMI there may have overwritten it). Each such read is
+// an obligation "no NMI arrived at that point"; the NMI is free, so the
+// obligation fails whenever the read happens.
+#pragma once
+#include "model/semantics/machine.hpp"
+
+namespace ec {
+
+template <class D>
+class NmiSafeMonitor : public Monitor<D> {
+ public:
+  void at_boundary(Machine<D>& m, State<D>& s, const typename D::Bool&) override {
+    uint32_t sp = m.esp(s);
+    const Region* r = m.config.region_of(sp - 1);
+    if (!r) return;
+    for (auto it = s.mem.lower_bound(r->base); it != s.mem.end() && it->first < sp; ++it)
+      s.monitor.nmi_exposed[it->first] = s.step;
+  }
+
+  void on_access(Machine<D>& m, State<D>& s, uint32_t address, int bytes, Access, bool write) override {
+    for (uint32_t a = address; a != address + static_cast<uint32_t>(bytes); ++a) {
+      auto it = s.monitor.nmi_exposed.find(a);
+      if (it == s.monitor.nmi_exposed.end()) continue;
+      size_t point = it->second;
+      if (write) {
+        s.monitor.nmi_exposed.erase(it);
+        continue;
+      }
+      m.require(s, "nmi-safe", m.d.lnot(m.d.input_bool("nmi@" + std::to_string(point))),
+                "reads " + hex32(a) + ", which lay below ESP when an NMI could arrive (before step " +
+                    std::to_string(point) + "), at " + m.at(s));
+      return;
+    }
+  }
+};
+
+}  // namespace ec
