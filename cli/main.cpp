@@ -1,5 +1,7 @@
 // entrycheck: argument parsing and dispatch; the work is in the commands.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"

@@ -99,7 +99,7 @@ int run_verify(const VerifyOptions& options) {
       MachineConfig machine = machine_for(spec, program, profile);
       for (const auto& scenario : spec.scenarios) {
         if (!selected(options.scenarios, scenario.name)) continue;
-        for (Verdict& v : check_scenario(spec, program, machine, scenario)) {
+        for (Verdict& v : check_scenario(spec, program, machine, scenario_for(spec, program, scenario))) {
           std::string trace_file;
           if (v.kind == Verdict::Kind::Violated) {
             confirm_by_replay(v, options.trace_dir);

@@ -37,7 +37,7 @@ ReplayResult replay_trace(const Trace& trace, const std::string& trace_path, con
   ConcreteDomain d;
   d.inputs = trace.inputs;
   d.selector_validity = trace.selectors;
-  ConcreteOutcome run = run_concrete(spec, program, machine, *scenario, trace.invariant, d);
+  ConcreteOutcome run = run_concrete(spec, program, machine, scenario_for(spec, program, *scenario), trace.invariant, d);
 
   ReplayResult result;
   const auto& again = run.trace.steps;

@@ -3,10 +3,13 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <set>
 #include <sstream>
 
 #include "model/asm/expr.hpp"
+#include "solver/platform.hpp"
+#include "solver/spec_schema.hpp"
 
 namespace ec {
 namespace {
@@ -114,17 +117,21 @@ CpuProfile read_profile(const Reader& r, const Json& j, const std::string& where
     p.segment_store = store(p.name, where);
     return p;
   }
-  r.keys(j, where, {"name", "segment_store", "features"}, {"name", "segment_store"});
+  r.keys(j, where, {"name", "segment_store", "features", "pti"}, {"name", "segment_store"});
+  if (j.contains("pti")) p.pti = r.boolean(j["pti"], where + ".pti");
   p.name = r.string(j["name"], where + ".name");
   p.segment_store = store(r.string(j["segment_store"], where + ".segment_store"), where + ".segment_store");
   if (j.contains("features"))
     for (size_t i = 0; i < r.array(j["features"], where + ".features").size(); ++i)
       p.features.insert(r.string(j["features"][i], at(where + ".features", i)));
+  // ALTERNATIVE code keyed on PTI follows the profile.
+  if (p.pti) p.features.insert("X86_FEATURE_PTI");
   return p;
 }
 
 Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
-  r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt"},
+  r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
+                    "cr3", "at"},
          {"name", "mode", "vector"});
   Scenario sc;
   sc.name = r.string(j["name"], where + ".name");
@@ -156,6 +163,13 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
       st.segments[index] = static_cast<uint32_t>(r.value(it.value(), where + ".segments." + it.key()));
     }
   }
+  st.user_cr3 = st.user_mode;
+  if (j.contains("cr3")) {
+    std::string cr3 = r.string(j["cr3"], where + ".cr3");
+    if (cr3 != "user" && cr3 != "kernel") r.fail(where + ".cr3", "expected \"user\" or \"kernel\"");
+    st.user_cr3 = cr3 == "user";
+  }
+  if (j.contains("at")) st.at_label = r.string(j["at"], where + ".at");
   st.vector = static_cast<int>(r.integer(j["vector"], where + ".vector"));
   if (st.vector < 0 || st.vector > 255) r.fail(where + ".vector", "expected a vector number 0..255");
   st.external_interrupt = st.vector >= 32;
@@ -233,10 +247,15 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
       k.value = static_cast<uint16_t>(r.value(sels[i]["value"], where + ".value"));
       if (sels[i].contains("base")) k.base = static_cast<uint32_t>(r.value(sels[i]["base"], where + ".base"));
       k.dpl = sels[i].contains("dpl") ? static_cast<int>(r.integer(sels[i]["dpl"], where + ".dpl")) : (k.value & 3);
-      m.selectors.push_back(k);
+      auto same = std::find_if(m.selectors.begin(), m.selectors.end(), [&](const KnownSelector& o) { return o.name == k.name; });
+      if (same != m.selectors.end()) *same = k;
+      else m.selectors.push_back(k);
       r.constants[k.name] = k.value;
     }
   }
+  if (j.contains("percpu_selector")) m.percpu_selector = static_cast<uint16_t>(r.value(j["percpu_selector"], "$.percpu_selector"));
+  else if (auto it = r.constants.find("__KERNEL_PERCPU"); it != r.constants.end()) m.percpu_selector = static_cast<uint16_t>(it->second);
+  if (j.contains("pti_switch_mask")) m.pti.switch_mask = static_cast<uint32_t>(r.value(j["pti_switch_mask"], "$.pti_switch_mask"));
   if (j.contains("kernel_cs")) m.kernel_cs = static_cast<uint16_t>(r.value(j["kernel_cs"], "$.kernel_cs"));
   if (j.contains("kernel_ss")) m.kernel_ss = static_cast<uint16_t>(r.value(j["kernel_ss"], "$.kernel_ss"));
   m.tss_base = static_cast<uint32_t>(r.value(j["tss"], "$.tss"));
@@ -261,9 +280,9 @@ const std::vector<std::string>& known_invariants() {
 Spec load_spec(const std::string& path) {
   Json j = parse_json(path);
   Reader r(path);
-  r.keys(j, "$", {"name", "description", "sources", "defines", "constants", "text_base", "regions", "selectors",
-                  "kernel_cs", "kernel_ss", "tss", "memory", "idt", "handlers", "scenarios", "cpu_profiles",
-                  "bounds", "invariants", "timeout_seconds"},
+  r.keys(j, "$", {"name", "description", "platform", "sources", "defines", "constants", "text_base", "regions",
+                  "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "pti_switch_mask", "tss", "memory", "idt",
+                  "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "timeout_seconds"},
          {"name", "sources", "regions", "tss", "idt", "scenarios"});
   Spec spec;
   spec.path = path;
@@ -277,6 +296,13 @@ Spec load_spec(const std::string& path) {
     spec.sources.push_back(p.lexically_normal().string());
   }
   if (j.contains("defines") && !j["defines"].is_object()) r.fail("$.defines", "expected an object");
+  if (j.contains("platform")) {
+    std::string name = r.string(j["platform"], "$.platform");
+    const Platform* platform = find_platform(name);
+    if (!platform) r.fail("$.platform", "unknown platform '" + name + "' (known: linux-x86-32)");
+    r.constants = platform->constants;
+    spec.machine.selectors = platform->selectors;
+  }
   if (j.contains("constants")) {
     const Json& cs = j["constants"];
     if (!cs.is_object()) r.fail("$.constants", "expected an object");
@@ -324,6 +350,7 @@ Spec load_spec(const std::string& path) {
                                                                  : std::to_string(r.integer(it.value(), "$.defines." + it.key()));
   }
   spec.link.constants = r.constants;
+  enforce_spec_schema(nlohmann::json::parse(j.dump()), path);
   return spec;
 }
 
@@ -345,6 +372,17 @@ MachineConfig machine_for(const Spec& spec, const Program& program, const CpuPro
     m.idt[vector] = IdtGate{vector, label, *index};
   }
   return m;
+}
+
+Scenario scenario_for(const Spec& spec, const Program& program, const Scenario& scenario) {
+  Scenario out = scenario;
+  if (scenario.start.at_label.empty()) return out;
+  auto index = program.label_index(scenario.start.at_label);
+  if (!index)
+    throw InputError(SourceLocation{spec.path, 0, 0}, "scenario " + scenario.name + ": $.scenarios[].at names '" +
+                                                          scenario.start.at_label + "', which no source defines");
+  out.start.eip = program.address_of(*index);
+  return out;
 }
 
 }  // namespace ec

@@ -37,6 +37,8 @@ Spec load_spec(const std::string& path);
 // features), and the machine configuration for that profile.
 Program build_program(const Spec& spec, const CpuProfile& profile);
 MachineConfig machine_for(const Spec& spec, const Program& program, const CpuProfile& profile);
+// The scenario with its labels resolved against the program.
+Scenario scenario_for(const Spec& spec, const Program& program, const Scenario& scenario);
 
 // The names of the built-in invariants.
 const std::vector<std::string>& known_invariants();

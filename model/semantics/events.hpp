@@ -19,7 +19,9 @@ struct Events {
   // Delivers `vector` through its IDT gate. return_eip is the EIP the frame
   // saves: the faulting instruction for faults, the next one otherwise.
   // Linux uses interrupt gates throughout, so IF is cleared.
-  void deliver(S& s, int vector, const std::optional<V>& error_code, const V& return_eip) {
+  // fault: the image has RF set (SDM Vol.3 §17.3.1.1: "for any fault-class
+  // exception except a debug exception ... the value pushed for RF is 1").
+  void deliver(S& s, int vector, const std::optional<V>& error_code, const V& return_eip, bool fault = false) {
     auto gate = m.config.idt.find(vector);
     if (gate == m.config.idt.end())
       throw SemanticViolation{"resume", "vector " + std::to_string(vector) + " delivered at " +
@@ -31,6 +33,7 @@ struct Events {
                                    std::to_string(m.config.bounds.nesting) + ")" +
                                    (s.pc < m.program.instructions.size() ? " at " + m.at(s) : ""));
     V flags = m.eflags(s);
+    if (fault) flags = d.bor(flags, d.c(FL_RF, 32));
     V old_cs = s.seg[SEG_CS];
     bool from_user = s.cpl != 0;
     if (from_user) {
@@ -64,7 +67,7 @@ struct Events {
   void raise_fault(S& s, int vector, const V& error_code) {
     const Instruction& ins = m.current(s);
     deliver(s, vector, vector_has_error_code(vector) ? std::optional<V>(error_code) : std::nullopt,
-            d.c(ins.address, 32));
+            d.c(ins.address, 32), /*fault=*/true);
   }
 
   // IRET at CPL0 (SDM "IRET" PROTECTED-MODE-RETURN). IRET's own faults and

@@ -43,6 +43,13 @@ struct RigOptions {
   uint32_t call_clobber_bytes = 16;
   uint32_t tss_base = 0x00005000;
   std::vector<Region> regions;
+
+  // Fluent setters: Rig r(text, RigOptions().gate(13, "gp").store(SegmentStore::Stale));
+  RigOptions& store(SegmentStore v) { segment_store = v; return *this; }
+  RigOptions& gate(int vector, const std::string& label) { gates[vector] = label; return *this; }
+  RigOptions& handler(const std::string& name, const HandlerContract& h) { handlers[name] = h; return *this; }
+  RigOptions& constant(const std::string& name, int64_t v) { constants[name] = v; return *this; }
+  RigOptions& with_nmi(uint32_t clobber_bytes) { nmi = true; nmi_clobber_bytes = clobber_bytes; return *this; }
 };
 
 // The selectors of a Linux 32-bit GDT the tests use.
@@ -145,6 +152,15 @@ struct Rig {
     return ev;
   }
 };
+
+// A live entry record for State::entries (only the fields IRET looks at).
+inline auto entry_record(int vector, bool from_user, uint32_t frame_esp) {
+  typename decltype(CState::entries)::value_type e{};
+  e.vector = vector;
+  e.from_user = from_user;
+  e.frame_esp = frame_esp;
+  return e;
+}
 
 // Flags the tests compare, -1 where the SDM leaves a flag undefined.
 struct Flags {

@@ -1,0 +1,3 @@
+# Writes the file IN as a C++ raw string literal to OUT.
+file(READ "${IN}" content)
+file(WRITE "${OUT}" "R\"EC_EMBED(${content})EC_EMBED\"\n")
