@@ -21,6 +21,9 @@ struct VerifyOptions {
   std::string trace_dir;
   std::string format = "text";
   int timeout_seconds = 0;             // 0: the spec's
+  std::string sarif, junit;            // report files, if wanted
+  int jobs = 1;                        // units explored at once
+  std::string shard;                   // "K/N": every N-th unit from the K-th
 };
 int run_verify(const VerifyOptions& options);
 

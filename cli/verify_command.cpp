@@ -1,11 +1,21 @@
 // entrycheck verify: one verdict per (spec, scenario, CPU profile, invariant).
+// Work is split into units, one exploration per (spec, CPU profile,
+// scenario); --shard picks every N-th unit, --jobs runs units in parallel,
+// and the output is printed in unit order whatever the job count.
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
-#include <nlohmann/json.hpp>
+#include <memory>
+#include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/reports.hpp"
 #include "solver/explorer.hpp"
 #include "solver/replay.hpp"
 
@@ -24,11 +34,27 @@ bool selected(const std::vector<std::string>& wanted, const std::string& name) {
   return wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end();
 }
 
-// A violation is reported only if its trace, read back from JSON, replays.
+// A spec assembled for one CPU profile.
+struct Build {
+  const Spec* spec;
+  CpuProfile profile;
+  Program program;
+  MachineConfig machine;
+};
+
+struct Unit {
+  const Build* build;
+  Scenario scenario;
+};
+
+// A violation is reported only if its trace, written out and read back
+// from JSON, replays.
 void confirm_by_replay(Verdict& v, const std::string& trace_dir) {
   fs::path dir = trace_dir.empty() ? fs::temp_directory_path() : fs::path(trace_dir);
   fs::create_directories(dir);
-  fs::path file = dir / (safe(v.spec + "." + v.scenario + "." + v.profile + "." + v.invariant) + ".json");
+  std::string name = safe(v.spec + "." + v.scenario + "." + v.profile + "." + v.invariant);
+  if (trace_dir.empty()) name += "." + std::to_string(::getpid());
+  fs::path file = dir / (name + ".json");
   {
     std::ofstream out(file);
     out << trace_to_json_text(*v.trace);
@@ -40,52 +66,71 @@ void confirm_by_replay(Verdict& v, const std::string& trace_dir) {
                         (r.differences.empty() ? r.message : r.differences.front()) + ")");
     v.trace.reset();
   }
-  if (trace_dir.empty() || !v.trace) {
-    fs::remove(file);
-    return;
-  }
-  v.trace->spec_path = file.string();  // reused below only to print where it is
+  if (trace_dir.empty() || !v.trace) fs::remove(file);
+  else v.trace_file = file.string();
 }
 
-void print_text(const Verdict& v) {
-  std::string kind = verdict_name(v.kind);
-  std::transform(kind.begin(), kind.end(), kind.begin(), ::toupper);
-  std::printf("%-8s %s  scenario=%s  profile=%s  invariant=%s  (%zu paths, %zu steps, %zu queries, %.2f s)\n",
-              kind.c_str(), v.spec.c_str(), v.scenario.c_str(), v.profile.c_str(), v.invariant.c_str(),
-              v.stats.paths, v.stats.steps, v.stats.solver_queries, v.stats.seconds);
-  for (const auto& r : v.reasons) std::printf("         unknown because %s\n", r.c_str());
-  if (v.kind == Verdict::Kind::Violated) {
-    std::printf("%s: error: %s violated (scenario %s, CPU profile %s): %s\n", v.trace->location.c_str(),
-                v.invariant.c_str(), v.scenario.c_str(), v.profile.c_str(), v.message.c_str());
-  }
+std::vector<Verdict> run_unit(const Unit& u, const std::string& trace_dir) {
+  std::vector<Verdict> verdicts = check_scenario(*u.build->spec, u.build->program, u.build->machine, u.scenario);
+  for (auto& v : verdicts)
+    if (v.kind == Verdict::Kind::Violated) confirm_by_replay(v, trace_dir);
+  return verdicts;
 }
 
-nlohmann::ordered_json to_json(const Verdict& v, const std::string& trace_file) {
-  nlohmann::ordered_json j;
-  j["spec"] = v.spec;
-  j["scenario"] = v.scenario;
-  j["cpu_profile"] = v.profile;
-  j["invariant"] = v.invariant;
-  j["verdict"] = verdict_name(v.kind);
-  if (!v.reasons.empty()) j["unknown_because"] = v.reasons;
-  if (v.kind == Verdict::Kind::Violated) {
-    j["message"] = v.message;
-    j["location"] = v.trace->location;
-    if (!trace_file.empty()) j["trace"] = trace_file;
+std::pair<int, int> parse_shard(const std::string& text) {
+  auto slash = text.find('/');
+  try {
+    if (slash != std::string::npos) {
+      int k = std::stoi(text.substr(0, slash)), n = std::stoi(text.substr(slash + 1));
+      if (n >= 1 && k >= 1 && k <= n) return {k, n};
+    }
+  } catch (...) {
   }
-  j["stats"] = {{"paths", v.stats.paths}, {"steps", v.stats.steps}, {"nmi_points", v.stats.nmi_points},
-                {"nested_entries", v.stats.nested_entries}, {"solver_queries", v.stats.solver_queries},
-                {"solver_seconds", v.stats.solver_seconds}, {"seconds", v.stats.seconds}};
-  return j;
+  throw InputError(SourceLocation{"--shard", 0, 0}, "expected K/N with 1 <= K <= N, got '" + text + "'");
+}
+
+// Shows how far a long run is, on a terminal only.
+class Progress {
+ public:
+  explicit Progress(size_t total) : total_(total), started_(std::chrono::steady_clock::now()), tty_(::isatty(2)) {}
+  void done(size_t n, const Unit& u) {
+    if (!tty_) return;
+    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    if (elapsed < 1.0) return;
+    std::fprintf(stderr, "\r\033[K[%zu/%zu %.0fs] %s %s %s", n, total_, elapsed, u.build->spec->name.c_str(),
+                 u.scenario.name.c_str(), u.build->profile.name.c_str());
+    shown_ = true;
+  }
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  size_t total_;
+  std::chrono::steady_clock::time_point started_;
+  bool tty_;
+  bool shown_ = false;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  std::ofstream out(path);
+  if (!out) throw InputError(SourceLocation{path, 0, 0}, "cannot write this file");
+  out << text;
 }
 
 }  // namespace
 
 int run_verify(const VerifyOptions& options) {
-  int worst = kExitOk;
-  nlohmann::ordered_json all = nlohmann::ordered_json::array();
+  auto [shard, shards] = options.shard.empty() ? std::pair<int, int>{1, 1} : parse_shard(options.shard);
+  std::vector<std::unique_ptr<Spec>> specs;
+  std::vector<std::unique_ptr<Build>> builds;
+  std::vector<Unit> units;
+  size_t index = 0;
   for (const auto& path : options.specs) {
-    Spec spec = load_spec(path);
+    specs.push_back(std::make_unique<Spec>(load_spec(path)));
+    Spec& spec = *specs.back();
     if (options.timeout_seconds > 0) spec.timeout_seconds = static_cast<unsigned>(options.timeout_seconds);
     for (const auto& wanted : options.profiles)
       if (std::none_of(spec.profiles.begin(), spec.profiles.end(), [&](const CpuProfile& p) { return p.name == wanted; }))
@@ -97,28 +142,62 @@ int run_verify(const VerifyOptions& options) {
       if (!selected(options.profiles, profile.name)) continue;
       Program program = build_program(spec, profile);
       MachineConfig machine = machine_for(spec, program, profile);
+      builds.push_back(std::make_unique<Build>(Build{&spec, profile, std::move(program), std::move(machine)}));
+      const Build& b = *builds.back();
       for (const auto& scenario : spec.scenarios) {
         if (!selected(options.scenarios, scenario.name)) continue;
-        for (Verdict& v : check_scenario(spec, program, machine, scenario_for(spec, program, scenario))) {
-          std::string trace_file;
-          if (v.kind == Verdict::Kind::Violated) {
-            confirm_by_replay(v, options.trace_dir);
-            if (v.trace && !options.trace_dir.empty()) trace_file = v.trace->spec_path;
-          }
-          if (options.format == "json") all.push_back(to_json(v, trace_file));
-          else {
-            print_text(v);
-            if (!trace_file.empty()) std::printf("         trace: %s\n", trace_file.c_str());
-          }
-          std::fflush(stdout);
-          if (v.kind == Verdict::Kind::Violated) worst = kExitViolated;
-          else if (v.kind == Verdict::Kind::Unknown && worst == kExitOk) worst = kExitUnknown;
-        }
+        if (static_cast<int>(index++ % shards) + 1 != shard) continue;
+        units.push_back(Unit{&b, scenario_for(spec, b.program, scenario)});
       }
     }
   }
-  if (options.format == "json") std::cout << all.dump(2) << "\n";
-  return worst;
+
+  std::vector<std::vector<Verdict>> results(units.size());
+  std::vector<std::promise<void>> finished(units.size());
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next++) < units.size();) {
+      try {
+        results[i] = run_unit(units[i], options.trace_dir);
+        finished[i].set_value();
+      } catch (...) {
+        finished[i].set_exception(std::current_exception());
+      }
+    }
+  };
+  int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(units.size())));
+  std::vector<std::thread> threads;
+  for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+
+  std::vector<Verdict> all;
+  int status = kExitOk;
+  {
+    Progress progress(units.size());
+    for (size_t i = 0; i < units.size(); ++i) {
+      try {
+        finished[i].get_future().get();  // rethrows a unit's input error
+      } catch (...) {
+        next = units.size();  // no new units; let the running ones finish
+        for (auto& t : threads) t.join();
+        throw;
+      }
+      progress.done(i + 1, units[i]);
+      for (auto& v : results[i]) {
+        if (options.format == "text") {
+          std::cout << verdict_line(v) << violation_diagnostic(v);
+          std::cout.flush();
+        }
+        if (v.kind == Verdict::Kind::Violated) status = kExitViolated;
+        else if (v.kind == Verdict::Kind::Unknown && status == kExitOk) status = kExitUnknown;
+        all.push_back(std::move(v));
+      }
+    }
+  }
+  for (auto& t : threads) t.join();
+  if (options.format == "json") std::cout << verdicts_to_json(all);
+  if (!options.sarif.empty()) write_file(options.sarif, verdicts_to_sarif(all));
+  if (!options.junit.empty()) write_file(options.junit, verdicts_to_junit(all));
+  return status;
 }
 
 }  // namespace ec::cli

@@ -13,3 +13,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The SARIF 2.1.0 JSON Schema, for the test that validates entrycheck's SARIF
+# output; it ships in an npm package (the npm registry is reachable here).
+schema=tests/.cache/sarif-schema-2.1.0.json
+cd "$(dirname "$0")/.."
+if [ ! -s "$schema" ]; then
+  command -v npm >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get update -qq; apt-get install -y -qq npm; }
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null && tar xzf ./*.tgz)
+  mkdir -p "$(dirname "$schema")"
+  cp "$tmp/package/lib/schemas/sarif-2.1.0-rtm.5.json" "$schema"
+  rm -rf "$tmp"
+fi

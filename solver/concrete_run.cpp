@@ -122,6 +122,8 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   trace.scenario = scenario.name;
   trace.profile = machine.profile.name;
   trace.invariant = stop_on;
+  for (const auto& r : machine.regions) trace.layout.push_back({r.name, r.base, r.size, r.stack});
+  for (const auto& [address, value] : machine.initial_dwords) trace.initial_dwords[address] = value;
 
   CState interrupted = interrupted_context(m, scenario.start);
   CVal eip0 = interrupted_eip(m, scenario.start);

@@ -31,6 +31,9 @@ class Explorer : public Reporter<SymbolicDomain> {
       v.scenario = scenario.name;
       v.profile = machine.profile.name;
       v.invariant = id;
+      v.spec_path = spec.path;
+      v.bounds = "nesting=" + std::to_string(machine.bounds.nesting) + " nmi=" + (machine.bounds.nmi ? "on" : "off") +
+                 " max_steps=" + std::to_string(machine.bounds.max_steps);
       verdicts_[id] = v;
     }
   }

@@ -27,6 +27,9 @@ struct Verdict {
   enum class Kind { Proved, Violated, Unknown };
   Kind kind = Kind::Proved;
   std::string spec, scenario, profile, invariant;
+  std::string spec_path;              // the spec file
+  std::string bounds;                 // the bounds this verdict holds within, as text
+  std::string trace_file;             // violated: where its trace was written, if it was
   std::vector<std::string> reasons;   // unknown: the bounds or limits that cut paths
   std::string message;                // violated: what breaks
   std::optional<Trace> trace;         // violated: the replayed counterexample

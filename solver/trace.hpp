@@ -28,6 +28,12 @@ struct TraceStep {
   uint32_t esp = 0;                           // after the step
 };
 
+struct TraceRegion {
+  std::string name;
+  uint32_t base = 0, size = 0;
+  bool stack = false;
+};
+
 struct Trace {
   int version = 1;
   std::string spec_path;
@@ -37,6 +43,8 @@ struct Trace {
   std::string invariant;
   std::map<std::string, uint64_t> inputs;     // every free input the run read
   std::map<uint32_t, bool> selectors;         // seg_valid for each selector loaded
+  std::vector<TraceRegion> layout;            // the spec's regions, for drawing stacks
+  std::map<uint32_t, uint32_t> initial_dwords;  // the spec's initial memory
   std::map<std::string, uint32_t> interrupted;  // the interrupted context's registers
   std::map<std::string, uint32_t> final_state;  // registers when the run ended
   std::vector<TraceStep> steps;

@@ -119,6 +119,13 @@ std::string trace_to_json_text(const Trace& t) {
   Json selectors = Json::object();
   for (const auto& [sel, valid] : t.selectors) selectors[hex32(sel)] = valid;
   j["selector_validity"] = selectors;
+  Json layout = Json::array();
+  for (const auto& r : t.layout)
+    layout.push_back({{"name", r.name}, {"base", hex32(r.base)}, {"size", hex32(r.size)}, {"stack", r.stack}});
+  j["layout"] = layout;
+  Json dwords = Json::object();
+  for (const auto& [address, value] : t.initial_dwords) dwords[hex32(address)] = hex32(value);
+  j["initial_memory"] = dwords;
   j["interrupted"] = registers_json(t.interrupted);
   Json steps = Json::array();
   for (const auto& s : t.steps) {
@@ -178,6 +185,19 @@ Trace trace_from_json_file(const std::string& path) {
     if (!it.value().is_boolean()) throw InputError(SourceLocation{path, 0, 0}, "$.selector_validity." + it.key() + ": expected true or false");
     t.selectors[static_cast<uint32_t>(std::stoul(it.key(), nullptr, 0))] = it.value().get<bool>();
   }
+  const Json& layout = need("layout");
+  if (!layout.is_array()) throw InputError(SourceLocation{path, 0, 0}, "$.layout: expected an array");
+  for (size_t i = 0; i < layout.size(); ++i) {
+    std::string w = "$.layout[" + std::to_string(i) + "]";
+    const Json& stack = field(layout[i], "stack", path, w);
+    if (!stack.is_boolean()) throw InputError(SourceLocation{path, 0, 0}, w + ".stack: expected true or false");
+    t.layout.push_back({text_field(layout[i], "name", path, w),
+                        static_cast<uint32_t>(parse_hex(field(layout[i], "base", path, w), path, w + ".base")),
+                        static_cast<uint32_t>(parse_hex(field(layout[i], "size", path, w), path, w + ".size")),
+                        stack.get<bool>()});
+  }
+  for (const auto& [address, value] : registers_from(need("initial_memory"), path, "$.initial_memory"))
+    t.initial_dwords[static_cast<uint32_t>(std::stoul(address, nullptr, 0))] = value;
   t.interrupted = registers_from(need("interrupted"), path, "$.interrupted");
   t.final_state = registers_from(need("final"), path, "$.final");
   const Json& v = need("violation");

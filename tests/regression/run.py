@@ -11,6 +11,11 @@ status and the output patterns it must (and must not) produce:
                  "json_schema": {"out/x.json": "$ROOT/docs/trace.schema.json"}}]}
 
 "$EC" in args is the entrycheck binary; "$ROOT" the repository root.
+More checks a command may carry:
+  "junit": {"out/r.xml": {"tests": 30, "failures": 2, "errors": 0}}
+  "save_verdicts": "name"      keep the verdict lines of stdout (timings cut)
+and a case may end with
+  "union": {"whole": "name", "parts": ["a", "b"]}   the parts' verdicts, together, are the whole's
 """
 import json
 import os
@@ -20,16 +25,37 @@ import subprocess
 import sys
 
 
+VERDICT = re.compile(r"^(PROVED|VIOLATED|UNKNOWN) +(\S+ +scenario=\S+ +profile=\S+ +invariant=\S+)")
+
+
+def verdict_lines(text):
+    return sorted(m.group(1) + " " + m.group(2) for m in map(VERDICT.match, text.splitlines()) if m)
+
+
+def check_junit(path, expected):
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    cases = root.findall(".//testcase")
+    got = {"tests": len(cases),
+           "failures": sum(1 for c in cases if c.find("failure") is not None),
+           "errors": sum(1 for c in cases if c.find("error") is not None)}
+    return [f"{path}: {k} = {got[k]}, expected {v}" for k, v in expected.items() if got[k] != v] + \
+           [f"{path}: <testsuites {k}> = {root.get(k)}, testcases say {got[k]}"
+            for k in ("tests", "failures", "errors") if root.get(k) != str(got[k])]
+
+
 def run_case(root, binary, case_dir):
     spec = json.load(open(os.path.join(case_dir, "test.json")))
     out_dir = os.path.join(case_dir, "out")
     shutil.rmtree(out_dir, ignore_errors=True)
     failures = []
+    saved = {}
     for n, cmd in enumerate(spec["commands"]):
         args = [a.replace("$EC", binary).replace("$ROOT", root) for a in cmd["args"]]
         proc = subprocess.run([binary] + args, cwd=case_dir, capture_output=True, text=True, timeout=600)
         where = f"command {n} ({' '.join(cmd['args'])})"
-        if proc.returncode != cmd["exit"]:
+        allowed = cmd["exit"] if isinstance(cmd["exit"], list) else [cmd["exit"]]
+        if proc.returncode not in allowed:
             failures.append(f"{where}: exit {proc.returncode}, expected {cmd['exit']}\n"
                             f"--- stdout\n{proc.stdout}--- stderr\n{proc.stderr}")
         for pat in cmd.get("stdout", []):
@@ -41,9 +67,16 @@ def run_case(root, binary, case_dir):
         for pat in cmd.get("stderr", []):
             if not re.search(pat, proc.stderr, re.M):
                 failures.append(f"{where}: stderr lacks /{pat}/\n--- stderr\n{proc.stderr}")
+        if "save_verdicts" in cmd:
+            saved[cmd["save_verdicts"]] = verdict_lines(proc.stdout)
+        for path, expected in cmd.get("junit", {}).items():
+            try:
+                failures += [f"{where}: {f}" for f in check_junit(os.path.join(case_dir, path), expected)]
+            except Exception as e:  # noqa: BLE001 - a file that does not parse fails the test
+                failures.append(f"{where}: {path} is not JUnit XML: {e}")
         for path, schema in cmd.get("json_schema", {}).items():
             import jsonschema  # Debian: python3-jsonschema
-            schema = schema.replace("$ROOT", root)
+            schema = schema.replace("$ROOT", root).replace("$SARIF_SCHEMA", sarif_schema(root))
             try:
                 jsonschema.validate(json.load(open(os.path.join(case_dir, path))), json.load(open(schema)))
             except Exception as e:  # noqa: BLE001 - report any failure as a test failure
@@ -57,8 +90,19 @@ def run_case(root, binary, case_dir):
             for pat in pats:
                 if not re.search(pat, text, re.M):
                     failures.append(f"{where}: {path} lacks /{pat}/")
+    if "union" in spec:
+        whole = saved.get(spec["union"]["whole"], [])
+        parts = sorted(line for name in spec["union"]["parts"] for line in saved.get(name, []))
+        if not whole or parts != whole:
+            failures.append(f"union of {spec['union']['parts']} is not {spec['union']['whole']}:\n"
+                            f"  parts: {parts}\n  whole: {whole}")
     shutil.rmtree(out_dir, ignore_errors=True)
     return failures
+
+
+def sarif_schema(root):
+    """The SARIF 2.1.0 JSON Schema, fetched by scripts/setup.sh (npm) into tests/.cache."""
+    return os.path.join(root, "tests/.cache/sarif-schema-2.1.0.json")
 
 
 def main():

@@ -1,0 +1,45 @@
+/*
+ * Small entries, each written to keep or to break one invariant; the spec
+ * beside each test picks the variant with -D (spec "defines").
+ */
+	.globl	irq_entry
+irq_entry:
+	pushl	$-1
+	pushl	%eax
+#ifdef PTI_ENTRY
+	/* Under PTI only the entry stack is mapped: switch CR3 first. */
+	movl	%cr3, %eax
+	andl	$~PTI_SWITCH_MASK, %eax
+	movl	%eax, %cr3
+#endif
+#ifdef CALL_ON_TASK_STACK
+	/* Handlers want the task stack: move there around the call. */
+	movl	%esp, %eax
+	movl	PER_CPU_VAR(pcpu_task_top), %esp
+	pushl	%eax
+	call	handle_irq
+	popl	%esp
+#else
+	call	handle_irq
+#endif
+#ifdef SCRATCH_BELOW_ESP
+	/* Wrong: keeps a value below ESP across instruction boundaries. */
+	movl	%ebx, -4(%esp)
+	nop
+	movl	-4(%esp), %ebx
+#endif
+#ifdef OVERFLOW_ENTRY_STACK
+	/* Wrong: walks off the bottom of the entry stack. */
+	subl	$ENTRY_STACK_SIZE, %esp
+	pushl	%eax
+	popl	%eax
+	addl	$ENTRY_STACK_SIZE, %esp
+#endif
+#ifdef PTI_EXIT
+	movl	%cr3, %eax
+	orl	$PTI_SWITCH_MASK, %eax
+	movl	%eax, %cr3
+#endif
+	popl	%eax
+	addl	$4, %esp
+	iret
