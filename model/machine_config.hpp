@@ -65,6 +65,7 @@ struct Bounds {
   int nesting = 2;                  // entries live at once, the outermost included
   bool nmi = true;                  // an NMI may arrive at every instruction boundary
   uint32_t nmi_clobber_bytes = 64;  // what an NMI may overwrite below ESP
+  bool nmi_leaves_entry_stack = true;  // an NMI on the entry stack also runs at the task stack's top
   uint32_t call_clobber_bytes = 256;  // what a C handler may overwrite below ESP
   size_t max_steps = 20000;         // per path
 };

@@ -182,7 +182,9 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
 }
 
 void read_bounds(const Reader& r, const Json& j, Bounds& b) {
-  r.keys(j, "$.bounds", {"nesting", "nmi", "nmi_clobber_bytes", "call_clobber_bytes", "max_steps"});
+  r.keys(j, "$.bounds", {"nesting", "nmi", "nmi_clobber_bytes", "nmi_leaves_entry_stack", "call_clobber_bytes", "max_steps"});
+  if (j.contains("nmi_leaves_entry_stack"))
+    b.nmi_leaves_entry_stack = r.boolean(j["nmi_leaves_entry_stack"], "$.bounds.nmi_leaves_entry_stack");
   if (j.contains("nesting")) b.nesting = static_cast<int>(r.integer(j["nesting"], "$.bounds.nesting"));
   if (b.nesting < 1) r.fail("$.bounds.nesting", "must be at least 1");
   if (j.contains("nmi")) b.nmi = r.boolean(j["nmi"], "$.bounds.nmi");

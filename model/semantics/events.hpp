@@ -139,11 +139,21 @@ struct Events {
     for (auto* mon : m.monitors) mon->at_boundary(m, s, arrives);
     if (auto c = d.as_const(arrives); c && !*c) return;
     uint32_t sp = m.esp(s);
+    clobber_below(s, arrives, sp);
+    // Linux's NMI entry, finding itself on the entry stack, moves to the top
+    // of the task stack and runs there (FACTS §4, `.Lnmi_from_sysenter_stack`).
+    const Region* entry = m.config.region_named("entry_stack");
+    const Region* task = m.config.region_named("task_stack");
+    if (m.config.bounds.nmi_leaves_entry_stack && entry && task && entry->contains(sp - 1))
+      clobber_below(s, arrives, task->top());
+    if (d.as_const(arrives)) m.event = StepEvent{StepEvent::Kind::Nmi, 2, "NMI arrives"};
+  }
+
+  void clobber_below(S& s, const B& arrives, uint32_t top) {
     for (uint32_t i = 1; i <= m.config.bounds.nmi_clobber_bytes; ++i) {
-      uint32_t a = sp - i;
+      uint32_t a = top - i;
       s.mem[a] = d.ite(arrives, d.input(m.step_name(s, "nmi.byte." + hex32(a)), 8), m.read_byte(s, a));
     }
-    if (d.as_const(arrives)) m.event = StepEvent{StepEvent::Kind::Nmi, 2, "NMI arrives"};
   }
 
   // A direct call to a C function: the spec's contract says what it may do.
