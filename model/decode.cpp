@@ -31,6 +31,7 @@ const std::map<std::string, BaseOp>& base_ops() {
       {"cld", {Op::Cld, 0, 0, false}},    {"std", {Op::Std, 0, 0, false}},
       {"cli", {Op::Cli, 0, 0, false}},    {"sti", {Op::Sti, 0, 0, false}},
       {"movs", {Op::Movs, 0, 0, true}},   {"nop", {Op::Nop, 0, 0, false}},
+      {"sysexit", {Op::Sysexit, 0, 0, false}},
   };
   return table;
 }
@@ -95,7 +96,7 @@ int infer_size(const Statement& s, Op op) {
   switch (op) {
     case Op::Jmp: case Op::Jcc: case Op::Call: case Op::Ret: case Op::Iret:
     case Op::Push: case Op::Pop: case Op::Pushf: case Op::Popf:
-    case Op::Cld: case Op::Std: case Op::Cli: case Op::Sti: case Op::Nop:
+    case Op::Cld: case Op::Std: case Op::Cli: case Op::Sti: case Op::Nop: case Op::Sysexit:
       return 4;
     default:
       break;
@@ -111,6 +112,17 @@ void check_operand_count(const Statement& s, const BaseOp& b) {
                 " operand(s), got " + std::to_string(n));
 }
 
+// GNU as takes "jmpl" (as objdump -M suffix prints near indirect jumps) only
+// with one indirect operand: "jmpl label" is an error there, "jmpl $s, $o" a
+// far jump (not modelled) and "jmpl *%ax" a register of the wrong size.
+DecodedMnemonic decode_jmpl(const Statement& s) {
+  if (s.operands.size() != 1 || !s.operands[0].indirect)
+    fail(s, "'jmpl' takes one indirect operand ('*%reg' or '*mem'); write 'jmp' for a direct jump");
+  int width = register_width(s);
+  if (width != 0 && width != 4) fail(s, "'jmpl' needs a 32-bit register");
+  return {Op::Jmp, Cond::E, 4, 0};
+}
+
 }  // namespace
 
 DecodedMnemonic decode_statement(const Statement& s) {
@@ -119,6 +131,7 @@ DecodedMnemonic decode_statement(const Statement& s) {
     if (s.operands.size() != 1) fail(s, "'" + m + "' takes one operand");
     return {Op::Jcc, it->second, 4, 0};
   }
+  if (m == "jmpl") return decode_jmpl(s);
   if (auto ext = decode_extend(m, s.operands.size())) return *ext;
 
   DecodedMnemonic d;

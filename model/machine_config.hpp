@@ -84,6 +84,14 @@ struct MachineConfig {
 
   PtiLayout pti;
   uint16_t percpu_selector = 0xd8;  // the kernel's %fs
+  // IA32_SYSENTER_CS / _EIP / _ESP (MSRs 174h-176h); eip_index is the label's instruction.
+  struct Sysenter {
+    bool present = false;
+    uint16_t cs = 0x60;
+    std::string eip_label;
+    size_t eip_index = 0;
+    uint32_t esp = 0;
+  } sysenter;
 
   const Region* region_of(uint32_t address) const {
     for (const auto& r : regions)
@@ -131,6 +139,9 @@ struct StartContext {
   bool user_cr3 = false;                         // interrupted under the user CR3 (PTI)
   std::string at_label;                          // interrupted EIP: this label (else free)
   std::optional<uint32_t> eip;                   // at_label resolved
+  bool sysenter = false;                         // the event is SYSENTER, not a vector
+  std::map<uint32_t, bool> flags;                // EFLAGS bits fixed in the interrupted context
+  std::vector<std::string> resume_ignores;       // `resume` conditions the event may change
 };
 
 }  // namespace ec

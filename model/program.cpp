@@ -20,28 +20,61 @@ std::vector<const Statement*> layout(const ParsedSource& parsed) {
   return out;
 }
 
-// Labels first: each names the index of the instruction that follows it.
-std::map<std::string, size_t> collect_labels(const std::vector<const Statement*>& statements) {
-  std::map<std::string, size_t> labels;
+// A label in a data section (.rodata, .data, __ex_table: no 'x' flag, no
+// instructions) names data the model does not hold, not an instruction. Each
+// gets its own nominal address in a data area above the text, so that
+// "call *.Ltable(,%eax,4)" cannot address an instruction (index_of rejects
+// anything past the text) and two tables are never confused.
+constexpr uint64_t kDataAlign = 0x1000;        // the area starts on the page after the text
+constexpr uint64_t kDataLabelStride = 0x100;   // "table + 4" stays clear of the next label
+
+struct Labels {
+  std::map<std::string, size_t> code;  // label -> index of the instruction that follows it
+  std::vector<std::string> data;       // data labels in layout order
+};
+
+// Sections holding an instruction are code whatever their flags (GNU as puts
+// the bytes there; the program runs them).
+std::set<std::string> sections_with_code(const std::vector<const Statement*>& statements) {
+  std::set<std::string> out;
+  for (const Statement* st : statements)
+    if (st->kind == Statement::Kind::Instruction) out.insert(st->section);
+  return out;
+}
+
+// Labels first: code labels name the index of the instruction that follows them.
+Labels collect_labels(const std::vector<const Statement*>& statements) {
+  std::set<std::string> code_sections = sections_with_code(statements);
+  Labels labels;
   std::map<std::string, SourceLocation> where;
   size_t index = 0;
   for (const Statement* stp : statements) {
     const Statement& st = *stp;
     if (st.kind == Statement::Kind::Instruction) ++index;
     if (st.kind != Statement::Kind::Label) continue;
-    if (labels.count(st.label))
+    if (where.count(st.label))
       throw InputError(Diagnostic{st.loc, "label '" + st.label + "' defined twice",
                                   {"first defined at " + where[st.label].str()}});
-    labels[st.label] = index;
     where[st.label] = st.loc;
+    if (st.code_section || code_sections.count(st.section)) labels.code[st.label] = index;
+    else labels.data.push_back(st.label);
   }
   return labels;
 }
 
+std::map<std::string, uint32_t> data_addresses(const std::vector<std::string>& data, const Program& program) {
+  uint64_t text_end = uint64_t{program.text_base} + uint64_t{program.instructions.size()} * Program::kInstrStride;
+  uint64_t base = (text_end / kDataAlign + 1) * kDataAlign;  // strictly above the end-of-text label
+  std::map<std::string, uint32_t> out;
+  for (size_t k = 0; k < data.size(); ++k) out[data[k]] = static_cast<uint32_t>(base + k * kDataLabelStride);
+  return out;
+}
+
 class Resolver {
  public:
-  Resolver(const ParsedSource& parsed, const Program& program, const LinkOptions& options)
-      : parsed_(parsed), program_(program), options_(options) {}
+  Resolver(const ParsedSource& parsed, const Program& program, std::map<std::string, uint32_t> data_labels,
+           const LinkOptions& options)
+      : parsed_(parsed), program_(program), data_labels_(std::move(data_labels)), options_(options) {}
 
   uint32_t value(const ExprPtr& e) {
     if (!e) return 0;
@@ -51,6 +84,7 @@ class Resolver {
   std::optional<int64_t> lookup(const std::string& name) {
     if (auto it = program_.labels.find(name); it != program_.labels.end())
       return program_.address_of(it->second);
+    if (auto it = data_labels_.find(name); it != data_labels_.end()) return it->second;
     if (auto it = parsed_.equates.find(name); it != parsed_.equates.end()) {
       if (std::find(active_.begin(), active_.end(), name) != active_.end())
         throw InputError(it->second->loc, "symbol '" + name + "' is defined in terms of itself");
@@ -66,6 +100,7 @@ class Resolver {
  private:
   const ParsedSource& parsed_;
   const Program& program_;
+  std::map<std::string, uint32_t> data_labels_;  // data-section labels: addresses past the text
   const LinkOptions& options_;
   std::vector<std::string> active_;
 };
@@ -135,13 +170,16 @@ Program link_program(const ParsedSource& parsed, const LinkOptions& options) {
   program.files = parsed.files;
   program.globals = parsed.globals;
   std::vector<const Statement*> statements = layout(parsed);
-  program.labels = collect_labels(statements);
-  Resolver resolver(parsed, program, options);
+  Labels labels = collect_labels(statements);
+  program.labels = std::move(labels.code);
+  // Global data (.globl sys_call_table) is no entry point: not a default CFG root.
+  for (const std::string& name : labels.data) program.globals.erase(name);
 
   std::vector<const Statement*> instruction_statements;
   for (const Statement* st : statements)
     if (st->kind == Statement::Kind::Instruction) instruction_statements.push_back(st);
   program.instructions.resize(instruction_statements.size());
+  Resolver resolver(parsed, program, data_addresses(labels.data, program), options);
 
   for (size_t i = 0; i < instruction_statements.size(); ++i) {
     const Statement& st = *instruction_statements[i];
@@ -188,7 +226,7 @@ std::string op_name(Op op) {
                                 "xor", "not", "neg", "inc", "dec", "shl", "shr", "sar", "test",
                                 "cmp", "bt", "btr", "bts", "jmp", "jcc", "call", "ret", "iret",
                                 "push", "pop", "pushf", "popf", "cld", "std", "cli", "sti",
-                                "movs", "nop"};
+                                "movs", "nop", "sysexit"};
   return names[static_cast<int>(op)];
 }
 

@@ -23,6 +23,7 @@ enum class Op : uint8_t {
   Cld, Std, Cli, Sti,
   Movs,
   Nop,
+  Sysexit,
 };
 
 // Condition codes in hardware order (the low nibble of Jcc's opcode).

@@ -135,7 +135,7 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
       return out;
     }
   const Region* stack = machine.region_named(scenario.start.stack_region);
-  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack);
+  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores);
   for (auto& mon : monitors) m.monitors.push_back(mon.get());
   FailureRecorder recorder(program, stop_on, out.failures);
   m.reporter = &recorder;
@@ -171,8 +171,10 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
     trace.violated = {it->second.message};
     if (stop_on == "resume" && s.resumed) {
       trace.violated.clear();
+      const auto& ignores = scenario.start.resume_ignores;
       for (const auto& c : resume_conditions(m, s, interrupted, eip0, stack))
-        if (!c.holds) trace.violated.push_back(c.name);
+        if (!c.holds && std::find(ignores.begin(), ignores.end(), c.name) == ignores.end())
+          trace.violated.push_back(c.name);
     }
   }
   trace.inputs = d.used_inputs;

@@ -43,7 +43,8 @@ class Explorer : public Reporter<SymbolicDomain> {
     interrupted_ = interrupted_context(m_, scenario_.start);
     eip0_ = interrupted_eip(m_, scenario_.start);
     monitors_ = make_monitors<SymbolicDomain>(spec_.invariants, interrupted_, eip0_,
-                                              machine_.region_named(scenario_.start.stack_region));
+                                              machine_.region_named(scenario_.start.stack_region),
+                                              scenario_.start.resume_ignores);
     for (auto& mon : monitors_) m_.monitors.push_back(mon.get());
     m_.reporter = this;
     try {

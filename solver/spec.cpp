@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "model/asm/expr.hpp"
+#include "model/state.hpp"
 #include "solver/platform.hpp"
 #include "solver/spec_schema.hpp"
 
@@ -131,8 +132,8 @@ CpuProfile read_profile(const Reader& r, const Json& j, const std::string& where
 
 Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
   r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
-                    "cr3", "at"},
-         {"name", "mode", "vector"});
+                    "cr3", "at", "event", "flags", "resume_ignores"},
+         {"name", "mode"});
   Scenario sc;
   sc.name = r.string(j["name"], where + ".name");
   std::string mode = r.string(j["mode"], where + ".mode");
@@ -170,6 +171,32 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
     st.user_cr3 = cr3 == "user";
   }
   if (j.contains("at")) st.at_label = r.string(j["at"], where + ".at");
+  if (j.contains("event")) {
+    std::string event = r.string(j["event"], where + ".event");
+    if (event != "sysenter") r.fail(where + ".event", "expected \"sysenter\" (or give \"vector\" instead)");
+    if (!st.user_mode) r.fail(where + ".event", "SYSENTER is executed in user mode: use \"mode\": \"user\"");
+    if (j.contains("vector")) r.fail(where, "give either \"vector\" or \"event\", not both");
+    if (!spec.machine.sysenter.present) r.fail(where + ".event", "a SYSENTER scenario needs $.sysenter");
+    st.sysenter = true;
+    st.external_interrupt = false;
+  } else if (!j.contains("vector")) {
+    r.fail(where, "missing required key 'vector' (or \"event\": \"sysenter\")");
+  }
+  if (j.contains("flags")) {
+    static const std::map<std::string, uint32_t> bits = {{"tf", FL_TF}, {"if", FL_IF}, {"df", FL_DF},
+                                                          {"nt", FL_NT}, {"ac", FL_AC}};
+    const Json& flags = j["flags"];
+    if (!flags.is_object()) r.fail(where + ".flags", "expected an object");
+    for (auto it = flags.begin(); it != flags.end(); ++it) {
+      auto bit = bits.find(it.key());
+      if (bit == bits.end()) r.fail(where + ".flags." + it.key(), "unknown key (tf, if, df, nt, ac)");
+      st.flags[bit->second] = r.boolean(it.value(), where + ".flags." + it.key());
+    }
+  }
+  if (j.contains("resume_ignores"))
+    for (size_t i = 0; i < r.array(j["resume_ignores"], where + ".resume_ignores").size(); ++i)
+      st.resume_ignores.push_back(r.string(j["resume_ignores"][i], at(where + ".resume_ignores", i)));
+  if (st.sysenter) return sc;
   st.vector = static_cast<int>(r.integer(j["vector"], where + ".vector"));
   if (st.vector < 0 || st.vector > 255) r.fail(where + ".vector", "expected a vector number 0..255");
   st.external_interrupt = st.vector >= 32;
@@ -258,6 +285,14 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
   if (j.contains("percpu_selector")) m.percpu_selector = static_cast<uint16_t>(r.value(j["percpu_selector"], "$.percpu_selector"));
   else if (auto it = r.constants.find("__KERNEL_PERCPU"); it != r.constants.end()) m.percpu_selector = static_cast<uint16_t>(it->second);
   if (j.contains("pti_switch_mask")) m.pti.switch_mask = static_cast<uint32_t>(r.value(j["pti_switch_mask"], "$.pti_switch_mask"));
+  if (j.contains("sysenter")) {
+    const Json& se = j["sysenter"];
+    r.keys(se, "$.sysenter", {"cs", "eip", "esp"}, {"cs", "eip", "esp"});
+    m.sysenter.present = true;
+    m.sysenter.cs = static_cast<uint16_t>(r.value(se["cs"], "$.sysenter.cs"));
+    m.sysenter.eip_label = r.string(se["eip"], "$.sysenter.eip");
+    m.sysenter.esp = static_cast<uint32_t>(r.value(se["esp"], "$.sysenter.esp"));
+  }
   if (j.contains("kernel_cs")) m.kernel_cs = static_cast<uint16_t>(r.value(j["kernel_cs"], "$.kernel_cs"));
   if (j.contains("kernel_ss")) m.kernel_ss = static_cast<uint16_t>(r.value(j["kernel_ss"], "$.kernel_ss"));
   m.tss_base = static_cast<uint32_t>(r.value(j["tss"], "$.tss"));
@@ -284,7 +319,7 @@ Spec load_spec(const std::string& path) {
   Reader r(path);
   r.keys(j, "$", {"name", "description", "platform", "sources", "defines", "constants", "text_base", "regions",
                   "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "pti_switch_mask", "tss", "memory", "idt",
-                  "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "timeout_seconds"},
+                  "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "sysenter", "timeout_seconds"},
          {"name", "sources", "regions", "tss", "idt", "scenarios"});
   Spec spec;
   spec.path = path;
@@ -372,6 +407,13 @@ MachineConfig machine_for(const Spec& spec, const Program& program, const CpuPro
                        "$.idt: vector " + std::to_string(vector) + " enters at '" + label +
                            "', which no source defines");
     m.idt[vector] = IdtGate{vector, label, *index};
+  }
+  if (m.sysenter.present) {
+    auto index = program.label_index(m.sysenter.eip_label);
+    if (!index)
+      throw InputError(SourceLocation{spec.path, 0, 0},
+                       "$.sysenter.eip: '" + m.sysenter.eip_label + "' is not defined by any source");
+    m.sysenter.eip_index = *index;
   }
   return m;
 }

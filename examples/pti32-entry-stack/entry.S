@@ -79,6 +79,12 @@
 .endm
 
 .macro MOVE_TO_TASK_STACK
+#ifdef KERNEL_ENTRIES_ON_TASK_STACK
+	/* Variant (examples/sysenter-tf): trusts that kernel code never runs
+	 * on the entry stack, so only user-mode entries move. */
+	testl	$RPL_BITS, F_CS(%esp)
+	jz	.Lon_task_stack_\@
+#endif
 	/* Frames already on the task stack stay where they are. */
 	movl	PER_CPU_VAR(pcpu_entry_stack_top), %ecx
 	subl	%esp, %ecx

@@ -76,6 +76,7 @@ int64_t eval_binary(const Expr& e, int64_t a, int64_t b) {
     case Op::And: return a & b;
     case Op::Or: return a | b;
     case Op::Xor: return a ^ b;
+    case Op::OrNot: return a | ~b;
     case Op::Add: return static_cast<int64_t>(ua + ub);
     case Op::Sub: return static_cast<int64_t>(ua - ub);
     case Op::Eq: return truth(a == b);
@@ -112,20 +113,17 @@ int64_t eval_expr(const Expr& e, const SymbolLookup& lookup) {
 
 namespace {
 
-// Higher binds tighter; mirrors the parser's C precedence.
+// Higher binds tighter; GNU as's ranking as the parser's Gas dialect uses
+// (rendered trees are nearly always GNU as expressions, and must re-read the same).
 int precedence(Op op) {
   switch (op) {
     case Op::LogOr: return 1;
     case Op::LogAnd: return 2;
-    case Op::Or: return 3;
-    case Op::Xor: return 4;
-    case Op::And: return 5;
-    case Op::Eq: case Op::Ne: return 6;
-    case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: return 7;
-    case Op::Shl: case Op::Shr: return 8;
-    case Op::Add: case Op::Sub: return 9;
-    case Op::Mul: case Op::Div: case Op::Mod: return 10;
-    default: return 11;
+    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: return 3;
+    case Op::Add: case Op::Sub: return 4;
+    case Op::Or: case Op::Xor: case Op::And: case Op::OrNot: return 5;
+    case Op::Mul: case Op::Div: case Op::Mod: case Op::Shl: case Op::Shr: return 6;
+    default: return 7;
   }
 }
 
@@ -142,6 +140,7 @@ const char* op_text(Op op) {
     case Op::And: return "&";
     case Op::Or: return "|";
     case Op::Xor: return "^";
+    case Op::OrNot: return "!";
     case Op::Add: return "+";
     case Op::Sub: return "-";
     case Op::Eq: return "==";

@@ -1,5 +1,5 @@
 // Constant expressions of GNU as over symbols: numbers, names, ( ) unary - ~ !,
-// binary * / % << >> & | ^ + - and comparisons/logic used by .if.
+// binary * / % << >> & | ^ ! (or-not) + - and comparisons/logic used by .if.
 // Symbols are resolved late (labels get addresses only when the program is linked,
 // layout constants come from the spec), so expressions stay trees until then.
 #pragma once
@@ -20,7 +20,7 @@ struct Expr {
   enum class Op {
     Num, Sym,
     Neg, BitNot, LogNot,
-    Mul, Div, Mod, Shl, Shr, And, Or, Xor, Add, Sub,
+    Mul, Div, Mod, Shl, Shr, And, Or, Xor, OrNot, Add, Sub,
     Eq, Ne, Lt, Le, Gt, Ge, LogAnd, LogOr,
   };
   Op op = Op::Num;

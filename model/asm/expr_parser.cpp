@@ -146,23 +146,30 @@ class Lexer {
   size_t i_ = 0;
 };
 
+// Each operator's rank in both dialects; higher binds tighter, equal ranks
+// associate left. GNU as does not use C precedence: its ranking (binutils
+// gas/expr.c op_rank) puts << >> with * / %, the bitwise operators above
+// + -, then comparisons, &&, ||. cpp #if keeps C's. Rank 0: not an operator
+// in that dialect (binary '!', GNU as's or-not, exists only there).
 struct BinOp {
   const char* text;
   Op op;
-  int prec;
+  int gas_rank, cpp_rank;
 };
 
-constexpr std::array<BinOp, 19> kBinOps = {{
-    {"||", Op::LogOr, 1}, {"&&", Op::LogAnd, 2}, {"|", Op::Or, 3},   {"^", Op::Xor, 4},
-    {"&", Op::And, 5},    {"==", Op::Eq, 6},     {"!=", Op::Ne, 6},  {"<>", Op::Ne, 6},
-    {"<", Op::Lt, 7},     {"<=", Op::Le, 7},     {">", Op::Gt, 7},   {">=", Op::Ge, 7},
-    {"<<", Op::Shl, 8},   {">>", Op::Shr, 8},    {"+", Op::Add, 9},  {"-", Op::Sub, 9},
-    {"*", Op::Mul, 10},   {"/", Op::Div, 10},    {"%", Op::Mod, 10},
+constexpr std::array<BinOp, 20> kBinOps = {{
+    {"||", Op::LogOr, 1, 1},  {"&&", Op::LogAnd, 2, 2},
+    {"==", Op::Eq, 3, 6},     {"!=", Op::Ne, 3, 6},     {"<>", Op::Ne, 3, 6},
+    {"<", Op::Lt, 3, 7},      {"<=", Op::Le, 3, 7},     {">", Op::Gt, 3, 7},  {">=", Op::Ge, 3, 7},
+    {"+", Op::Add, 4, 9},     {"-", Op::Sub, 4, 9},
+    {"|", Op::Or, 5, 3},      {"^", Op::Xor, 5, 4},     {"&", Op::And, 5, 5}, {"!", Op::OrNot, 5, 0},
+    {"*", Op::Mul, 6, 10},    {"/", Op::Div, 6, 10},    {"%", Op::Mod, 6, 10},
+    {"<<", Op::Shl, 6, 8},    {">>", Op::Shr, 6, 8},
 }};
 
 class Parser {
  public:
-  Parser(const LocText& t, ExprDialect d) : t_(t), lex_(t, d) { tok_ = lex_.next(); }
+  Parser(const LocText& t, ExprDialect d) : t_(t), d_(d), lex_(t, d) { tok_ = lex_.next(); }
 
   ExprPtr parse_all() {
     if (tok_.kind == Token::Kind::End) throw InputError(t_.at(tok_.at), "expected expression");
@@ -176,20 +183,22 @@ class Parser {
   void advance() { tok_ = lex_.next(); }
   bool is_punct(const char* p) const { return tok_.kind == Token::Kind::Punct && tok_.text == p; }
 
-  const BinOp* current_binop() const {
-    if (tok_.kind != Token::Kind::Punct) return nullptr;
+  // The operator at the current token and its rank in this dialect (0: none).
+  std::pair<const BinOp*, int> current_binop() const {
+    if (tok_.kind != Token::Kind::Punct) return {nullptr, 0};
     for (const BinOp& b : kBinOps)
-      if (tok_.text == b.text) return &b;
-    return nullptr;
+      if (tok_.text == b.text) return {&b, d_ == ExprDialect::Gas ? b.gas_rank : b.cpp_rank};
+    return {nullptr, 0};
   }
 
-  ExprPtr binary(int min_prec) {
+  ExprPtr binary(int min_rank) {
     ExprPtr lhs = unary();
-    while (const BinOp* b = current_binop()) {
-      if (b->prec < min_prec) break;
+    for (;;) {
+      auto [b, rank] = current_binop();
+      if (!b || rank == 0 || rank < min_rank) break;
       SourceLocation loc = lhs->loc;
       advance();
-      ExprPtr rhs = binary(b->prec + 1);
+      ExprPtr rhs = binary(rank + 1);
       lhs = Expr::binary(b->op, lhs, rhs, loc);
     }
     return lhs;
@@ -233,6 +242,7 @@ class Parser {
   }
 
   const LocText& t_;
+  ExprDialect d_;
   Lexer lex_;
   Token tok_;
 };

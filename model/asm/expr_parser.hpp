@@ -1,4 +1,5 @@
-// Parses GNU as (or cpp #if) constant expressions into Expr trees, C precedence.
+// Parses GNU as (or cpp #if) constant expressions into Expr trees: GNU as's
+// operator ranking for Gas, C precedence for Cpp.
 #pragma once
 #include "model/asm/expr.hpp"
 #include "model/asm/loc_text.hpp"

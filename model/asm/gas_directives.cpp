@@ -69,7 +69,7 @@ void GasProcessor::directive(const RawStmt& s, const std::string& word, const Lo
   if (word == ".set" || word == ".equ" || word == ".equiv") {
     std::vector<LocText> parts = split_top_level(rest, ',');
     if (parts.size() != 2) throw InputError(loc, "expected 'name, value' after '" + word + "'");
-    return set_equate(parts[0].trimmed(), parts[1]);
+    return set_equate(parts[0].trimmed(), parts[1], word == ".equiv");
   }
   if (word == ".globl" || word == ".global") {
     for (const LocText& n : split_top_level(rest, ','))
@@ -116,10 +116,10 @@ void GasProcessor::data_directive(const RawStmt& s, const LocText& rest, const S
   }
 }
 
-void GasProcessor::set_equate(const LocText& name, const LocText& value) {
+void GasProcessor::set_equate(const LocText& name, const LocText& value, bool once) {
   LocText n = name.trimmed();
   if (!is_symbol_name(n)) throw InputError(n.at(0), "invalid symbol name '" + n.text + "'");
-  out_->equates[n.text] = parse_expr(value.trimmed());
+  equates_.define(n.text, parse_expr(value.trimmed()), once, n.at(0));
 }
 
 // Kernel helpers written like C macro calls ("ENTRY(name)") that cpp left alone.
@@ -169,8 +169,8 @@ bool GasProcessor::has_feature(const LocText& feature) const {
 
 void GasProcessor::extable(const RawStmt& s, ExprPtr from, ExprPtr to, const SourceLocation& loc) {
   Statement st = make_statement(s, Statement::Kind::ExtableEntry, loc);
-  st.extable_from = std::move(from);
-  st.extable_to = std::move(to);
+  st.extable_from = equates_.bind(from);
+  st.extable_to = equates_.bind(to);
   out_->statements.push_back(std::move(st));
 }
 
@@ -181,6 +181,7 @@ Statement GasProcessor::make_statement(const RawStmt& s, Statement::Kind kind, c
   st.expanded_from = s.expanded_from;
   st.macro_names = s.macro_names;
   st.section = sections_.current();
+  st.code_section = sections_.in_code();
   return st;
 }
 
@@ -194,6 +195,10 @@ void GasProcessor::emit_label(const RawStmt& s, const std::string& name, const S
 void GasProcessor::emit_instruction(const RawStmt& s, const LocText& t) {
   Statement st = make_statement(s, Statement::Kind::Instruction, t.at(0));
   parse_instruction(t, st);
+  for (Operand& o : st.operands) {  // each use sees the symbols' values here
+    o.imm = equates_.bind(o.imm);
+    o.mem.disp = equates_.bind(o.mem.disp);
+  }
   if (st.mnemonic.empty()) {  // "rep; movsl": the prefix applies to the next instruction
     pending_prefixes_.insert(pending_prefixes_.end(), st.prefixes.begin(), st.prefixes.end());
     return;

@@ -14,6 +14,11 @@ struct RawStmt {
   LocText text;
   std::vector<SourceLocation> expanded_from;  // innermost first
   std::vector<std::string> macro_names;
+  // The innermost macro expansion it belongs to (0: none), and whether this is
+  // the empty statement queued after that expansion's body: .exitm drops the
+  // rest of the expansion up to it.
+  int expansion = 0;
+  bool ends_expansion = false;
 };
 
 struct GasMacroParam {

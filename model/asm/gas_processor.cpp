@@ -56,6 +56,7 @@ void GasProcessor::run(const std::vector<LocText>& lines, ParsedSource& out) {
     throw InputError(out.statements.empty() ? SourceLocation{} : out.statements.back().loc,
                      "instruction prefix '" + pending_prefixes_.back() + "' without instruction");
   if (extable_half_) throw InputError(extable_half_->second, "incomplete exception table entry");
+  out.equates.insert(equates_.first().begin(), equates_.first().end());
   rename_numeric_labels(out.statements);
 }
 
@@ -63,7 +64,7 @@ void GasProcessor::process(const RawStmt& s) {
   LocText t = s.text.trimmed();
   if (t.empty()) return;
   std::string word = lower(t.text.substr(0, ident_end(t, 0)));
-  if (conditional(word, t.slice(word.size(), t.size()), t.at(0))) return;
+  if (conditional(s, word, t.slice(word.size(), t.size()), t.at(0))) return;
   if (!active()) return;
   t = strip_labels(s, t);
   if (!t.empty()) dispatch(s, t);
@@ -79,9 +80,10 @@ LocText GasProcessor::strip_labels(const RawStmt& s, LocText t) {
   }
 }
 
-bool GasProcessor::conditional(const std::string& word, const LocText& rest, const SourceLocation& loc) {
+bool GasProcessor::conditional(const RawStmt& s, const std::string& word, const LocText& rest,
+                               const SourceLocation& loc) {
   if (is_if_word(word)) {
-    IfState st{active(), false, false, false, loc};
+    IfState st{active(), false, false, false, loc, s.expanded_from.size()};
     if (st.parent_active) st.active = st.taken = test_condition(word, rest, loc);
     ifs_.push_back(st);
     return true;
@@ -115,7 +117,7 @@ bool GasProcessor::test_condition(const std::string& word, const LocText& rest, 
   if (word == ".ifdef" || word == ".ifndef" || word == ".ifnotdef") {
     if (arg.empty() || ident_end(arg, 0) != arg.size())
       throw InputError(arg.at(0), "expected symbol name after '" + word + "'");
-    bool d = out_->equates.count(arg.text) || labels_.count(arg.text);
+    bool d = equates_.defined(arg.text) || labels_.count(arg.text);
     return d == (word == ".ifdef");
   }
   int64_t v = eval(arg);
@@ -127,15 +129,16 @@ bool GasProcessor::test_condition(const std::string& word, const LocText& rest, 
   return v != 0;  // .if, .ifne
 }
 
+// Symbols left after binding are forward references: their first definition.
 std::optional<int64_t> GasProcessor::lookup(const std::string& name, int depth) {
-  auto it = out_->equates.find(name);
-  if (it == out_->equates.end()) return std::nullopt;
+  auto it = equates_.first().find(name);
+  if (it == equates_.first().end()) return std::nullopt;
   if (depth > kMaxEquateDepth) throw InputError(it->second->loc, "recursive definition of '" + name + "'");
   return eval_expr(*it->second, [&](const std::string& n) { return lookup(n, depth + 1); });
 }
 
 int64_t GasProcessor::eval(const LocText& t) {
-  ExprPtr e = parse_expr(t.trimmed());
+  ExprPtr e = equates_.bind(parse_expr(t.trimmed()));
   return eval_expr(*e, [&](const std::string& n) { return lookup(n, 0); });
 }
 
@@ -152,6 +155,8 @@ void GasProcessor::dispatch(const RawStmt& s, const LocText& t) {
   if (key == ".macro") return define_macro(s, rest);
   if (key == ".rept") return expand_rept(s, rest);
   if (key == ".irp") return expand_irp(s, rest);
+  if (key == ".irpc") return expand_irpc(s, rest);
+  if (key == ".exitm") return exit_macro(s);
   if (auto it = macros_.find(key); it != macros_.end()) return expand_macro(it->second, s, t, e);
   if (!word.empty() && word[0] == '.') return directive(s, key, rest, t.at(0));
   if (builtin_call(s, word, t, e)) return;
@@ -192,9 +197,24 @@ void GasProcessor::expand_macro(const GasMacro& m, const RawStmt& call, const Lo
     RawStmt r{substitute_macro_args(b.text, values, counter), {site}, {m.name}};
     r.expanded_from.insert(r.expanded_from.end(), call.expanded_from.begin(), call.expanded_from.end());
     r.macro_names.insert(r.macro_names.end(), call.macro_names.begin(), call.macro_names.end());
+    r.expansion = counter + 1;  // \@ is unique per expansion; 0 means none
     out.push_back(std::move(r));
   }
+  RawStmt end{LocText{}, {}, {}, counter + 1, true};
+  out.push_back(std::move(end));
   push_front(out);
+}
+
+// .exitm: GNU as leaves the innermost expansion, closing the conditionals
+// opened inside it (its cond_exit_macro); outside a macro it only warns.
+void GasProcessor::exit_macro(const RawStmt& s) {
+  if (s.expansion == 0) return;
+  while (!ifs_.empty() && ifs_.back().macro_depth >= s.expanded_from.size()) ifs_.pop_back();
+  while (!queue_.empty()) {
+    bool end = queue_.front().ends_expansion && queue_.front().expansion == s.expansion;
+    queue_.pop_front();
+    if (end) return;
+  }
 }
 
 void GasProcessor::expand_rept(const RawStmt& s, const LocText& rest) {
@@ -211,12 +231,40 @@ void GasProcessor::expand_irp(const RawStmt& s, const LocText& rest) {
   std::vector<LocText> args = split_macro_args(rest);
   if (args.empty() || args[0].empty()) throw InputError(loc, "missing symbol name after '.irp'");
   std::vector<RawStmt> body = collect_body(loc, ".irp", {".rept", ".irp", ".irpc"}, ".endr");
-  if (args.size() == 1) args.push_back(LocText{});  // GNU as runs the body once, empty
+  std::vector<LocText> values;
+  for (size_t k = 1; k < args.size(); ++k) values.push_back(unquote(args[k]));
+  repeat_with(body, args[0].text, values);
+}
+
+// ".irpc sym, chars": one pass per character of the rest of the line (a comma
+// included); GNU as drops blanks outside quotes, keeps them inside.
+void GasProcessor::expand_irpc(const RawStmt& s, const LocText& rest) {
+  SourceLocation loc = s.text.trimmed().at(0);
+  LocText t = rest.trimmed();
+  size_t e = ident_end(t, 0);
+  if (e == 0) throw InputError(loc, "missing symbol name after '.irpc'");
+  LocText chars = t.slice(e, t.size()).trimmed();
+  if (!chars.empty() && chars[0] == ',') chars = chars.slice(1, chars.size()).trimmed();
+  bool quoted = !chars.empty() && chars[0] == '"';
+  if (quoted) chars = unquote(chars);
+  std::vector<RawStmt> body = collect_body(loc, ".irpc", {".rept", ".irp", ".irpc"}, ".endr");
+  std::vector<LocText> values;
+  for (size_t k = 0; k < chars.size(); ++k)
+    if (quoted || !is_blank(chars[k])) values.push_back(chars.slice(k, k + 1));
+  repeat_with(body, t.text.substr(0, e), values);
+}
+
+// The body once per value with \param replaced; once, empty, for no values (GNU as).
+void GasProcessor::repeat_with(const std::vector<RawStmt>& body, const std::string& param,
+                               const std::vector<LocText>& values) {
+  std::vector<LocText> each = values.empty() ? std::vector<LocText>{LocText{}} : values;
   std::vector<RawStmt> out;
-  for (size_t k = 1; k < args.size(); ++k) {
-    MacroValues v{{args[0].text, unquote(args[k])}};
-    for (const RawStmt& b : body)
-      out.push_back(RawStmt{substitute_macro_args(b.text, v, macro_counter_), b.expanded_from, b.macro_names});
+  for (const LocText& value : each) {
+    MacroValues v{{param, value}};
+    for (RawStmt r : body) {
+      r.text = substitute_macro_args(r.text, v, macro_counter_);
+      out.push_back(std::move(r));
+    }
   }
   push_front(out);
 }
@@ -229,7 +277,7 @@ void GasProcessor::push_front(const std::vector<RawStmt>& stmts) {
 void GasProcessor::push_text(const RawStmt& origin, const LocText& text) {
   std::vector<RawStmt> out;
   for (const LocText& part : split_top_level(text, ';'))
-    out.push_back(RawStmt{part, origin.expanded_from, origin.macro_names});
+    out.push_back(RawStmt{part, origin.expanded_from, origin.macro_names, origin.expansion, false});
   push_front(out);
 }
 

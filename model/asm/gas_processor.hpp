@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/asm/cpp_macros.hpp"
+#include "model/asm/equates.hpp"
 #include "model/asm/gas_macros.hpp"
 #include "model/asm/loc_text.hpp"
 #include "model/asm/parsed.hpp"
@@ -29,12 +30,13 @@ class GasProcessor {
     bool active = false;
     bool seen_else = false;
     SourceLocation loc;
+    size_t macro_depth = 0;  // expansions around the .if: .exitm closes the inner ones
   };
 
   // gas_processor.cpp: the statement loop, conditionals, macros, repetition.
   void process(const RawStmt& s);
   bool active() const { return ifs_.empty() || ifs_.back().active; }
-  bool conditional(const std::string& word, const LocText& rest, const SourceLocation& loc);
+  bool conditional(const RawStmt& s, const std::string& word, const LocText& rest, const SourceLocation& loc);
   bool test_condition(const std::string& word, const LocText& rest, const SourceLocation& loc);
   LocText strip_labels(const RawStmt& s, LocText t);
   void dispatch(const RawStmt& s, const LocText& t);
@@ -44,6 +46,9 @@ class GasProcessor {
   void expand_macro(const GasMacro& m, const RawStmt& call, const LocText& t, size_t name_end);
   void expand_rept(const RawStmt& s, const LocText& rest);
   void expand_irp(const RawStmt& s, const LocText& rest);
+  void expand_irpc(const RawStmt& s, const LocText& rest);
+  void repeat_with(const std::vector<RawStmt>& body, const std::string& param, const std::vector<LocText>& values);
+  void exit_macro(const RawStmt& s);
   void push_front(const std::vector<RawStmt>& stmts);
   void push_text(const RawStmt& origin, const LocText& text);
   int64_t eval(const LocText& t);
@@ -53,7 +58,7 @@ class GasProcessor {
   void directive(const RawStmt& s, const std::string& word, const LocText& rest, const SourceLocation& loc);
   void section_directive(const std::string& word, const LocText& rest, const SourceLocation& loc);
   void data_directive(const RawStmt& s, const LocText& rest, const SourceLocation& loc);
-  void set_equate(const LocText& name, const LocText& value);
+  void set_equate(const LocText& name, const LocText& value, bool once = false);
   bool builtin_call(const RawStmt& s, const std::string& word, const LocText& t, size_t name_end);
   void alternative(const RawStmt& s, const std::vector<LocText>& args, const SourceLocation& loc);
   bool has_feature(const LocText& feature) const;
@@ -70,6 +75,7 @@ class GasProcessor {
   std::vector<IfState> ifs_;
   SectionTracker sections_;
   std::set<std::string> labels_;
+  EquateTable equates_;
   int macro_counter_ = 0;  // \@
   std::vector<std::string> pending_prefixes_;
   std::optional<std::pair<ExprPtr, SourceLocation>> extable_half_;  // __ex_table ".long x - ."

@@ -41,6 +41,8 @@ struct Statement {
   std::vector<SourceLocation> expanded_from;  // macro invocation sites, innermost first
   std::vector<std::string> macro_names;       // names of those macros, same order
   std::string section = ".text";           // section the statement lands in
+  bool code_section = true;                // that section is code (an 'x' flag, or a
+                                           // name like .text/.fixup); else data
 
   // Label: a name (numeric local labels are renamed to unique names, and their
   // "1b"/"1f" references rewritten to match).

@@ -41,12 +41,7 @@ struct ControlFlow {
   // An address computed at run time (indirect jump, ret) must be an
   // instruction of the program.
   size_t index_for(S& s, const V& target, const char* what) {
-    uint32_t a = m.concrete(s, target, what);
-    auto index = m.program.index_of(a);
-    if (!index)
-      throw SemanticViolation{"resume", std::string(what) + " at " + m.at(s) + " goes to " + hex32(a) +
-                                            ", which is not an instruction of the program"};
-    return *index;
+    return m.code_index(s, target, std::string(what) + " at " + m.at(s));
   }
 
   void jmp(S& s, const Instruction& ins) {

@@ -62,6 +62,48 @@ struct Events {
                         "vector " + std::to_string(vector) + (from_user ? " from user mode" : " from kernel mode")};
   }
 
+  // SYSENTER from user mode (SDM "SYSENTER"; FACTS §5): CS, SS, EIP, ESP
+  // from the MSRs, VM IF RF cleared, TF kept, nothing pushed.
+  void sysenter(S& s) {
+    const auto& msr = m.config.sysenter;
+    if (!msr.present) throw SemanticViolation{"resume", "SYSENTER with no $.sysenter MSRs in the spec"};
+    if ((msr.cs & 0xfffc) == 0) throw PathCut("unsupported", "SYSENTER with IA32_SYSENTER_CS = 0 raises #GP(0)");
+    s.seg[SEG_CS] = d.c(msr.cs & 0xfffc, 16);
+    s.seg[SEG_SS] = d.c((msr.cs + 8) & 0xffff, 16);
+    s.gpr[R_ESP] = d.c(msr.esp, 32);
+    s.iflag = d.f();
+    s.eflags_rest = d.band(s.eflags_rest, d.c(~(FL_VM | FL_RF), 32));
+    s.cpl = 0;
+    s.entries.push_back(EntryRecord<V>{-1, true, s.step, msr.esp, s.cr3});
+    s.pc = msr.eip_index;
+    m.event = StepEvent{StepEvent::Kind::Exception, -1, "SYSENTER from user mode"};
+  }
+
+  // SYSEXIT (SDM "SYSEXIT"): back to CPL3 at EDX with ESP = ECX; the
+  // selectors follow IA32_SYSENTER_CS. EFLAGS stays as it is.
+  void sysexit(S& s) {
+    if (s.cpl != 0) throw PathCut("unsupported", "SYSEXIT at CPL " + std::to_string(s.cpl) + " raises #GP(0)");
+    const auto& msr = m.config.sysenter;
+    EntryRecord<V> returned_from;
+    returned_from.cr3 = s.cr3;
+    if (!s.entries.empty()) {
+      returned_from = s.entries.back();
+      s.entries.pop_back();
+    }
+    V eip = s.gpr[R_EDX];
+    s.seg[SEG_CS] = d.c((msr.cs + 16) | 3, 16);
+    s.seg[SEG_SS] = d.c((msr.cs + 24) | 3, 16);
+    s.gpr[R_ESP] = s.gpr[R_ECX];
+    s.cpl = 3;
+    if (!s.entries.empty())
+      throw SemanticViolation{"resume", "SYSEXIT at " + m.at(s) + " leaves a nested entry (depth " +
+                                            std::to_string(s.entries.size() + 1) + ") for user mode"};
+    s.resumed = true;
+    s.resumed_eip = eip;
+    m.event = StepEvent{StepEvent::Kind::Resumed, -1, "SYSEXIT to user mode"};
+    for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
+  }
+
   // A fault raised by the current instruction: nothing of it has happened,
   // the frame saves its own address.
   void raise_fault(S& s, int vector, const V& error_code) {
@@ -76,9 +118,15 @@ struct Events {
     V eip = m.pop(s);
     V cs = d.extract(m.pop(s), 15, 0);  // high half of the slot is discarded
     V flags = m.pop(s);
-    if (m.concrete(s, d.zext(d.from_bool(d.bit(flags, 17)), 32), "IRET's EFLAGS.VM") != 0)
+    // A frame an NMI or a sleeping handler overwrote can hold anything:
+    // follow every VM and RPL it may hold. The outermost IRET ends the run,
+    // so its VM bit only needs to reach the invariants (the interrupted
+    // context never has VM set).
+    bool outermost = s.entries.size() <= 1;
+    if (!outermost && d.decide(s.path, d.bit(flags, 17)))
       throw PathCut("unsupported", "IRET to virtual-8086 mode at " + m.at(s) + " is not modelled yet");
-    int rpl = static_cast<int>(m.concrete(s, d.zext(d.band(cs, d.c(3, 16)), 32), "IRET's CS.RPL"));
+    int rpl = 0;
+    while (rpl < 3 && !d.decide(s.path, d.eq(d.band(cs, d.c(3, 16)), d.c(rpl, 16)))) ++rpl;
     if (rpl < s.cpl) throw PathCut("unsupported", "IRET to an inner privilege level at " + m.at(s));
     if (rpl > s.cpl) {
       V esp = m.pop(s);
@@ -89,7 +137,7 @@ struct Events {
     }
     // At CPL0 every flag loads, RF and VM included; bit 1 reads as one.
     m.set_eflags(s, flags, FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF |
-                               FL_IOPL | FL_NT | FL_RF | FL_AC | FL_VIF | FL_VIP | FL_ID);
+                               FL_IOPL | FL_NT | FL_RF | FL_AC | FL_VIF | FL_VIP | FL_ID | (outermost ? FL_VM : 0));
     s.seg[SEG_CS] = cs;
     s.cpl = rpl;
     s.nmi_blocked = false;
@@ -109,13 +157,7 @@ struct Events {
       return;
     }
     for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
-    uint32_t target = m.concrete(s, eip, "IRET's EIP");
-    auto index = m.program.index_of(target);
-    if (!index)
-      throw SemanticViolation{"resume", "IRET at " + m.at(s) + " (nesting depth " +
-                                            std::to_string(s.entries.size() + 1) + ") returned to " +
-                                            hex32(target) + ", which is not an instruction of the program"};
-    s.pc = *index;
+    s.pc = m.code_index(s, eip, "IRET at " + m.at(s) + " (nesting depth " + std::to_string(s.entries.size() + 1) + ")");
   }
 
   // Returning to an outer level nulls data segment registers the new CPL
@@ -142,10 +184,7 @@ struct Events {
     clobber_below(s, arrives, sp);
     // Linux's NMI entry, finding itself on the entry stack, moves to the top
     // of the task stack and runs there (FACTS §4, `.Lnmi_from_sysenter_stack`).
-    const Region* entry = m.config.region_named("entry_stack");
-    const Region* task = m.config.region_named("task_stack");
-    if (m.config.bounds.nmi_leaves_entry_stack && entry && task && entry->contains(sp - 1))
-      clobber_below(s, arrives, task->top());
+    if (const Region* task = m.nmi_moves_to(sp)) clobber_below(s, arrives, task->top());
     if (d.as_const(arrives)) m.event = StepEvent{StepEvent::Kind::Nmi, 2, "NMI arrives"};
   }
 

@@ -188,6 +188,33 @@ struct Machine {
     throw InputError(current(s).loc, "an immediate cannot be a destination");
   }
 
+  // Where control goes when EIP comes from data (IRET, ret, jmp *): a value
+  // that may lie outside the program is a violation (the frame was
+  // overwritten); the rest must be one instruction.
+  size_t code_index(S& s, const V& target, const std::string& what) {
+    if (!d.as_const(target)) {
+      V offset = d.sub(target, d.c(program.text_base, 32));
+      B inside = d.land(d.ult(offset, d.c(static_cast<uint32_t>(program.instructions.size()) * Program::kInstrStride, 32)),
+                        d.eq(d.band(offset, d.c(Program::kInstrStride - 1, 32)), d.c(0, 32)));
+      if (d.decide(s.path, d.lnot(inside)))
+        throw SemanticViolation{"resume", what + " goes to an address that is not an instruction of the program"};
+    }
+    uint32_t a = concrete(s, target, what);
+    auto index = program.index_of(a);
+    if (!index)
+      throw SemanticViolation{"resume", what + " goes to " + hex32(a) + ", which is not an instruction of the program"};
+    return *index;
+  }
+
+  // Linux's NMI entry, finding itself on the entry stack, moves to the top
+  // of the task stack and runs there (FACTS §4, `.Lnmi_from_sysenter_stack`).
+  const Region* nmi_moves_to(uint32_t esp) const {
+    const Region* entry = config.region_named("entry_stack");
+    const Region* task = config.region_named("task_stack");
+    if (config.bounds.nmi_leaves_entry_stack && entry && task && entry->contains(esp - 1)) return task;
+    return nullptr;
+  }
+
   // ---- stack ----
   uint32_t esp(S& s) { return concrete(s, s.gpr[R_ESP], "stack pointer"); }
   void push(S& s, const V& v) {

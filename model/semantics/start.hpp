@@ -29,6 +29,10 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
   s.resumed_eip = d.c(0, 32);
   m.set_eflags(s, d.input("init.eflags", 32),
                FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | kEflagsRestMask);
+  for (const auto& [bit, value] : start.flags) {
+    auto b = bit == FL_TF ? s.tf : bit == FL_IF ? s.iflag : bit == FL_DF ? s.df : m.flag_set(s, bit);
+    s.path.push_back(value ? b : d.lnot(b));
+  }
   // Virtual-8086 mode is not modelled yet; an external interrupt needs IF=1.
   s.path.push_back(d.lnot(m.flag_set(s, FL_VM)));
   if (start.external_interrupt) s.path.push_back(s.iflag);
@@ -52,6 +56,14 @@ typename D::Val interrupted_eip(Machine<D>& m, const StartContext& start) {
 template <class D>
 State<D> start_state(Machine<D>& m, const State<D>& interrupted, const StartContext& start, const typename D::Val& eip) {
   State<D> s = interrupted;
+  if (start.sysenter) {
+    auto traced = s.tf;
+    Events<D>(m).sysenter(s);
+    // SYSENTER keeps TF: the single-step trap hits before the handler's
+    // first instruction, in kernel mode, on the SYSENTER stack (FACTS §5).
+    if (m.d.decide(s.path, traced)) Events<D>(m).deliver(s, 1, std::nullopt, m.d.c(m.program.address_of(s.pc), 32));
+    return s;
+  }
   std::optional<typename D::Val> error_code;
   if (start.error_code) error_code = m.d.c(*start.error_code, 32);
   Events<D>(m).deliver(s, start.vector, error_code, eip);

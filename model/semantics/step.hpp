@@ -39,6 +39,7 @@ void execute_instruction(Machine<D>& m, State<D>& s) {
     case Op::Cli: s.iflag = m.d.f(); break;
     case Op::Sti: s.iflag = m.d.t(); break;
     case Op::Nop: break;
+    case Op::Sysexit: Events<D>(m).sysexit(s); return;
   }
   s.pc += 1;
 }
@@ -54,7 +55,15 @@ StepEvent step(Machine<D>& m, State<D>& s) {
   for (auto* mon : m.monitors) mon->before_instruction(m, s);
   StepEvent nmi = m.event;
   m.event = StepEvent{};
+  auto traced = s.tf;
   execute_instruction(m, s);
+  // Single-step: an instruction that began with TF set traps after it
+  // completes (SDM Vol.3 §17.3.1.4), unless it faulted instead.
+  if (!s.resumed && m.event.kind != StepEvent::Kind::Exception && m.d.decide(s.path, traced)) {
+    StepEvent done = m.event;
+    Events<D>(m).deliver(s, 1, std::nullopt, m.d.c(m.program.address_of(s.pc), 32));
+    m.event.detail = "single-step trap (#DB) after the instruction" + (done.detail.empty() ? "" : "; " + done.detail);
+  }
   s.step += 1;
   if (nmi.kind == StepEvent::Kind::Nmi && m.event.kind == StepEvent::Kind::None) return nmi;
   if (nmi.kind == StepEvent::Kind::Nmi) m.event.detail = "NMI arrives; then " + m.event.detail;

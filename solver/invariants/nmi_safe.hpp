@@ -1,5 +1,7 @@
 // `nmi-safe`: nothing the code wrote below ESP before an NMI arrival point
-// is read after it (an NMI there may have overwritten it). Each such read is
+// is read after it (an NMI there may have overwritten it); with ESP on the
+// entry stack, the same holds for the top of the task stack, where Linux's
+// NMI entry moves to. Each such read is
 // an obligation "no NMI arrived at that point"; the NMI is free, so the
 // obligation fails whenever the read happens.
 #pragma once
@@ -12,9 +14,14 @@ class NmiSafeMonitor : public Monitor<D> {
  public:
   void at_boundary(Machine<D>& m, State<D>& s, const typename D::Bool&) override {
     uint32_t sp = m.esp(s);
-    const Region* r = m.config.region_of(sp - 1);
-    if (!r) return;
-    for (auto it = s.mem.lower_bound(r->base); it != s.mem.end() && it->first < sp; ++it)
+    if (const Region* r = m.config.region_of(sp - 1)) expose(s, r->base, sp);
+    // An NMI on the entry stack also runs at the top of the task stack.
+    if (const Region* task = m.nmi_moves_to(sp))
+      expose(s, task->top() - m.config.bounds.nmi_clobber_bytes, task->top());
+  }
+
+  void expose(State<D>& s, uint32_t from, uint32_t to) {
+    for (auto it = s.mem.lower_bound(from); it != s.mem.end() && it->first < to; ++it)
       s.monitor.nmi_exposed[it->first] = s.step;
   }
 

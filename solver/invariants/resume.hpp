@@ -3,6 +3,7 @@
 // registers, and every byte of the interrupted stack region at or above the
 // interrupted ESP.
 #pragma once
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -42,8 +43,9 @@ std::vector<Condition<D>> resume_conditions(Machine<D>& m, const State<D>& now, 
 template <class D>
 class ResumeMonitor : public Monitor<D> {
  public:
-  ResumeMonitor(const State<D>& interrupted, typename D::Val eip, const Region* stack)
-      : interrupted_(interrupted), eip_(std::move(eip)), stack_(stack) {}
+  ResumeMonitor(const State<D>& interrupted, typename D::Val eip, const Region* stack,
+                std::vector<std::string> ignores = {})
+      : interrupted_(interrupted), eip_(std::move(eip)), stack_(stack), ignores_(std::move(ignores)) {}
 
   void after_iret(Machine<D>& m, State<D>& s, const EntryRecord<typename D::Val>&) override {
     if (!s.resumed) return;
@@ -51,6 +53,7 @@ class ResumeMonitor : public Monitor<D> {
     typename D::Bool all = m.d.t();
     std::string differ;
     for (const auto& c : conditions) {
+      if (std::find(ignores_.begin(), ignores_.end(), c.name) != ignores_.end()) continue;
       all = m.d.land(all, c.holds);
       if (auto known = m.d.as_const(c.holds); known && !*known) differ += (differ.empty() ? "" : ", ") + c.name;
     }
@@ -62,6 +65,7 @@ class ResumeMonitor : public Monitor<D> {
   State<D> interrupted_;
   typename D::Val eip_;
   const Region* stack_;
+  std::vector<std::string> ignores_;
 };
 
 }  // namespace ec

@@ -31,19 +31,49 @@ TEST_CASE("asm expr: number forms") {
   CHECK(eval_expr(*px("1UL << 3", asmfe::ExprDialect::Cpp), {}) == 8);
 }
 
-TEST_CASE("asm expr: C precedence") {
+// GNU as ranks (binutils gas/expr.c op_rank), high to low: * / % << >>;
+// | & ^ ! (or-not); + -; comparisons; &&; ||. Each value below was checked
+// against GNU as 2.40 (".set X, expr" then "movl $X, %eax").
+TEST_CASE("asm expr: GNU as operator ranking") {
   CHECK(ev("1 + 2 * 3") == 7);
   CHECK(ev("(1 + 2) * 3") == 9);
-  CHECK(ev("1 << 2 + 1") == 8);      // + binds tighter than <<
-  CHECK(ev("1 | 2 ^ 3 & 4") == 3);   // & > ^ > |
-  CHECK(ev("6 & 3 == 3") == 6);  // == binds tighter than &; true is -1
-  CHECK(ev("10 - 4 - 3") == 3);      // left associative
+  CHECK(ev("1 + 2 << 3") == 17);   // 1 + (2 << 3): << ranks with *
+  CHECK(ev("1 << 2 + 1") == 5);    // (1 << 2) + 1
+  CHECK(ev("6 & 3 + 1") == 3);     // (6 & 3) + 1: & above +
+  CHECK(ev("8 - 4 | 1") == 3);     // 8 - (4 | 1)
+  CHECK(ev("1 | 2 & 0") == 0);     // (1 | 2) & 0: | and & share a rank
+  CHECK(ev("1 ^ 3 | 4") == 6);     // (1 ^ 3) | 4
+  CHECK(ev("16 >> 2 * 2") == 8);   // (16 >> 2) * 2: left to right
+  CHECK(ev("2 * 3 << 1") == 12);
+  CHECK(ev("7 % 4 << 1") == 6);
+  CHECK(ev("5 & 4 == 4") == -1);   // (5 & 4) == 4; true is -1
+  CHECK(ev("1 < 2 + 3") == -1);
+  CHECK(ev("2 > 1 | 4") == 0);     // 2 > (1 | 4)
+  CHECK(ev("1 || 0 && 0") == 1);   // && above ||
+  CHECK(ev("10 - 4 - 3") == 3);    // left associative
   CHECK(ev("100 / 10 / 5") == 2);
   CHECK(ev("-X + ~0") == -11);
   CHECK(ev("!0 + !5") == 1);
-  CHECK(ev("7 % 4 * 2") == 6);
   CHECK(ev("1 < 2 && 3 > 2 || 0") == 1);
   CHECK(ev("~(1 << 31)") == ~(int64_t{1} << 31));
+}
+
+TEST_CASE("asm expr: binary ! is GNU as's or-not") {
+  CHECK(ev("12 ! 5") == -2);       // 12 | ~5
+  CHECK(ev("1 ! 0 + 2") == 1);     // (1 | ~0) + 2
+  CHECK(ev("6 ! 1 & 3") == 2);     // (6 | ~1) & 3
+  CHECK(ev("1 != 1") == 0);        // still not-equal
+  CHECK_THROWS_WITH_AS(px("12 ! 5", asmfe::ExprDialect::Cpp), doctest::Contains("junk '! 5'"), InputError);
+}
+
+TEST_CASE("asm expr: cpp #if expressions keep C precedence") {
+  auto cpp = [](const std::string& s) { return eval_expr(*px(s, asmfe::ExprDialect::Cpp), {}); };
+  CHECK(cpp("1 + 2 << 3") == 24);  // (1 + 2) << 3
+  CHECK(cpp("1 << 2 + 1") == 8);
+  CHECK(cpp("6 & 3 + 1") == 4);
+  CHECK(cpp("1 | 2 ^ 3 & 4") == 3);  // & > ^ > |
+  CHECK(cpp("6 & 3 == 3") == 6);     // == above &; true is -1
+  CHECK(cpp("8 - 4 | 1") == 5);
 }
 
 TEST_CASE("asm expr: GNU as truth values") {
@@ -70,6 +100,12 @@ TEST_CASE("asm expr: expr_to_string keeps needed parentheses only") {
   CHECK(expr_to_string(*px("a - (b - c)")) == "a - (b - c)");
   CHECK(expr_to_string(*px("-(a + 1)")) == "-(a + 1)");
   CHECK(expr_to_string(*Expr::binary(Expr::Op::Shl, Expr::number(1), Expr::symbol("n"))) == "1 << n");
+  // Parenthesised by GNU as's ranking, so the text reads back as the same tree.
+  CHECK(expr_to_string(*px("(1 + 2) << 3")) == "(1 + 2) << 3");
+  CHECK(expr_to_string(*px("1 + 2 << 3")) == "1 + 2 << 3");
+  CHECK(expr_to_string(*px("(a | b) + c")) == "a | b + c");
+  CHECK(expr_to_string(*px("a | (b + c)")) == "a | (b + c)");
+  CHECK(expr_to_string(*px("a ! b")) == "a ! b");
 }
 
 TEST_CASE("asm expr: locations and errors") {

@@ -1,4 +1,5 @@
 // Labels, numeric local labels, operands, prefixes and exception-table entries.
+#include "model/program.hpp"
 #include "test_asm_helpers.hpp"
 
 using namespace ec;
@@ -136,4 +137,72 @@ TEST_CASE("asm extable: _ASM_EXTABLE, _ASM_EXTABLE_TYPE and the directive form")
 TEST_CASE("asm extable: a source #define of _ASM_EXTABLE wins") {
   auto ps = parse("#define _ASM_EXTABLE(a, b) nop\n\t_ASM_EXTABLE(1f, 2f)\n");
   CHECK(texts(ps) == Strings{"nop"});
+}
+
+// GNU as takes "jmpl" only with an indirect operand (fixtures/jmpl.S).
+TEST_CASE("asm decode: jmpl is an indirect near jmp") {
+  Program p = link_program(parse("\tjmpl *%eax\n\tjmpl *4(%esi)\n\tjmp *%ebx\n"), LinkOptions{});
+  REQUIRE(p.instructions.size() == 3);
+  for (const Instruction& i : p.instructions) {
+    CHECK(i.op == Op::Jmp);
+    CHECK(i.size == 4);
+    CHECK(i.operands.at(0).indirect);
+    CHECK_FALSE(i.target.has_value());
+  }
+  CHECK(p.instructions[1].operands[0].disp == 4);
+  auto link_error = [](const std::string& text) {
+    try {
+      link_program(parse(text), LinkOptions{});
+    } catch (const InputError& e) {
+      return e.diagnostic().where.str() + ": " + e.diagnostic().message;
+    }
+    return std::string("<no error>");
+  };
+  CHECK(link_error("x:\tjmpl x\n") ==
+        "t.S:1:4: 'jmpl' takes one indirect operand ('*%reg' or '*mem'); write 'jmp' for a direct jump");
+  CHECK(link_error("\tjmpl *%ax\n") == "t.S:1:2: 'jmpl' needs a 32-bit register");
+  CHECK(link_error("\tjmpw *%eax\n") == "t.S:1:2: unknown instruction 'jmpw'");
+}
+
+// Labels in data sections name data, not instructions (fixtures/data_labels.S).
+TEST_CASE("asm link: data-section labels get their own addresses above the text") {
+  ParsedSource ps = parse(
+      "\t.globl start, table\nstart:\tcall *.Ltable(,%eax,4)\n\tmovl $table, %ebx\n\tjmp more\n"
+      "\t.section .rodata, \"a\"\n.Ltable:\n\t.long 0\ntable:\n\t.long 1\n"
+      "\t.data\n.Lvalue:\n\t.long 2\n"
+      "\t.section .entry.text, \"ax\"\nmore:\tmovl .Lvalue, %eax\n\tret\n");
+  LinkOptions link;
+  link.text_base = 0x1000;
+  Program p = link_program(ps, link);
+  // Code: .text then .entry.text, in order of first appearance, as before.
+  REQUIRE(p.instructions.size() == 5);
+  CHECK(p.labels.at("start") == 0);
+  CHECK(p.labels.at("more") == 3);
+  CHECK(p.instructions[2].target == size_t{3});
+  // Text ends at 0x1000 + 5 * 4 = 0x1014; data starts on the next page,
+  // 0x100 bytes a label, in layout order (.rodata before .data).
+  CHECK(p.labels.count(".Ltable") == 0);
+  CHECK(p.instructions[0].operands[0].disp == 0x2000);  // .Ltable
+  CHECK(p.instructions[1].operands[0].imm == 0x2100);   // table
+  CHECK(p.instructions[3].operands[0].disp == 0x2200);  // .Lvalue
+  CHECK_FALSE(p.index_of(0x2000).has_value());
+  // Global data is no default entry point.
+  CHECK(p.globals == std::set<std::string>{"start"});
+}
+
+TEST_CASE("asm link: data labels are still labels: no duplicates, no branching to them") {
+  auto link_error = [](const std::string& text) {
+    try {
+      link_program(parse(text), LinkOptions{});
+    } catch (const InputError& e) {
+      return e.diagnostic().where.str() + ": " + e.diagnostic().message;
+    }
+    return std::string("<no error>");
+  };
+  CHECK(link_error("x:\tnop\n\t.data\nx:\n\t.long 0\n") == "t.S:3:1: label 'x' defined twice");
+  CHECK(link_error("\tjmp tbl\n\t.section .rodata\ntbl:\n\t.long 0\n") ==
+        "t.S:1:2: branch target is not an instruction of the program");
+  // A section without the x flag that holds instructions is still laid out as code.
+  Program p = link_program(parse("\tjmp 1f\n\t.section .altinstr_replacement\n1:\tnop\n"), LinkOptions{});
+  CHECK(p.instructions[0].target == size_t{1});
 }

@@ -85,7 +85,7 @@ BASE_OPS = {
     "bt": "bt", "btr": "btr", "bts": "bts", "jmp": "jmp", "call": "call", "ret": "ret",
     "iret": "iret", "iretd": "iret", "push": "push", "pop": "pop", "pushf": "pushf",
     "popf": "popf", "cld": "cld", "std": "std", "cli": "cli", "sti": "sti", "movs": "movs",
-    "nop": "nop",
+    "nop": "nop", "sysexit": "sysexit",
 }
 SUFFIX = {"b": 1, "w": 2, "l": 4}
 
@@ -230,16 +230,27 @@ def our_operand(o):
     return ("*",) + t if o["indirect"] else t
 
 
+def is_our_data_address(v, text_base, stride, count):
+    """Whether v is in entrycheck's data area (model/program.cpp
+    data_addresses): from the page after the end of the text, 0x100 bytes a
+    data-section label; 4096 labels' worth, so other numbers stay numbers."""
+    base = ((text_base + stride * count) // 0x1000 + 1) * 0x1000
+    return base <= v < base + 0x100 * 4096
+
+
 def our_code_refs(o, text_base, stride, count):
     """A number that is a nominal instruction address (entrycheck's layout:
     text_base + stride * index) becomes ("code", index), as GNU as's
-    relocations against code do on the other side."""
+    relocations against code do on the other side; one in the data area
+    (data-section labels) becomes ("data", value)."""
     if o[0] == "*":
         return ("*",) + our_code_refs(o[1:], text_base, stride, count)
 
     def ref(v):
         k, r = divmod(v - text_base, stride)
-        return ("code", k) if r == 0 and 0 <= k <= count else v
+        if r == 0 and 0 <= k <= count:
+            return ("code", k)
+        return ("data", v) if is_our_data_address(v, text_base, stride, count) else v
     if o[0] == "imm":
         return ("imm", ref(o[1]))
     if o[0] == "mem":
@@ -593,6 +604,8 @@ def gas_stream(obj, order):
                     field = o[1] if o[0] == "imm" else o[2]
                     if sec is None:
                         ref = ("sym", sym, field)
+                    elif sec not in base:  # a data section
+                        ref = ("data", sec, (value + field) & 0xFFFFFFFF)
                     else:
                         idx = index_of(sec, (value + field) & 0xFFFFFFFF)
                         ref = ("code", idx) if idx is not None else ("addr", sec, value + field)
@@ -715,9 +728,21 @@ def compare_run(label, mine, gas, ours_raw, our_ex, gas_ex, text_base, stride, p
             problems.append(msg)
     mapping[len(mine)] = len(gas)
 
-    def map_ref(v):
+    # Data addresses are nominal on our side: a data reference agrees when
+    # ours and GNU as's (section, offset) pair up one to one throughout the run.
+    data_pairs = {}
+
+    def pair_data(v, g):
+        if data_pairs.setdefault(v, g) != g:
+            return False
+        return all(o == v for o, d in data_pairs.items() if d == g)
+
+    def map_ref(v, g=None):
         if isinstance(v, tuple) and v[0] == "code":
             return ("code", mapping.get(v[1], "unmatched #%d" % v[1]))
+        if isinstance(v, tuple) and v[0] == "data":
+            paired = isinstance(g, tuple) and g[0] == "data" and pair_data(v[1], g)
+            return g if paired else ("data", "0x%x" % v[1])
         return v
 
     for i, j in sorted(mapping.items()):
@@ -734,10 +759,10 @@ def compare_run(label, mine, gas, ours_raw, our_ex, gas_ex, text_base, stride, p
             bad.append("branch target %s vs %s" % (mt, gt))
         for mo, go in zip(m["operands"], g["operands"]):
             mo, go = (mo[1:], go[1:]) if mo[0] == "*" else (mo, go)
-            if go[0] == "imm" and isinstance(go[1], tuple) and map_ref(mo[1]) != go[1]:
-                bad.append("immediate %s vs %s" % (map_ref(mo[1]), go[1]))
-            if go[0] == "mem" and isinstance(go[2], tuple) and map_ref(mo[2]) != go[2]:
-                bad.append("displacement %s vs %s" % (map_ref(mo[2]), go[2]))
+            if go[0] == "imm" and isinstance(go[1], tuple) and map_ref(mo[1], go[1]) != go[1]:
+                bad.append("immediate %s vs %s" % (map_ref(mo[1], go[1]), go[1]))
+            if go[0] == "mem" and isinstance(go[2], tuple) and map_ref(mo[2], go[2]) != go[2]:
+                bad.append("displacement %s vs %s" % (map_ref(mo[2], go[2]), go[2]))
         if bad:
             problems.append("%s: %s\n    ours #%d   %s\n    gas  #%d   %s   [%s]" %
                             (label, "; ".join(bad), i, show_ours(ours_raw[i]), j, g["where"], g["line"]))
