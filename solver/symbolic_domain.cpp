@@ -8,8 +8,11 @@
 namespace ec {
 
 z3::context& thread_z3() {
-  thread_local z3::context ctx;
-  return ctx;
+  // Never destroyed: tearing down a context full of terms takes Z3 longer
+  // than the exploration that built them, and a thread's context lives as
+  // long as the process that needs it.
+  thread_local z3::context* ctx = new z3::context;
+  return *ctx;
 }
 
 SymbolicDomain::SymbolicDomain(unsigned timeout_ms)
