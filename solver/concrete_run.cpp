@@ -135,7 +135,9 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
       return out;
     }
   const Region* stack = machine.region_named(scenario.start.stack_region);
-  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores);
+  auto assertions = collect_assertions(spec, program, machine);
+  auto monitors =
+      make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores, &assertions);
   for (auto& mon : monitors) m.monitors.push_back(mon.get());
   FailureRecorder recorder(program, stop_on, out.failures);
   m.reporter = &recorder;

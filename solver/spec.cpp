@@ -310,7 +310,8 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
 }  // namespace
 
 const std::vector<std::string>& known_invariants() {
-  static const std::vector<std::string> names = {"resume", "cr3", "handler-stack", "stack-bounds", "nmi-safe"};
+  static const std::vector<std::string> names = {"resume", "cr3", "handler-stack", "stack-bounds", "nmi-safe",
+                                                 "assertions"};
   return names;
 }
 
@@ -376,6 +377,15 @@ Spec load_spec(const std::string& path) {
       if (std::find(known.begin(), known.end(), name) == known.end())
         r.fail(at("$.invariants", i), "unknown invariant '" + name + "'");
       spec.invariants.push_back(name);
+    }
+  }
+  if (j.contains("assertions")) {
+    const Json& list = r.array(j["assertions"], "$.assertions");
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string where = at("$.assertions", i);
+      r.keys(list[i], where, {"at", "assert", "name"}, {"at", "assert"});
+      spec.assertions.push_back({r.string(list[i]["at"], where + ".at"), r.string(list[i]["assert"], where + ".assert"),
+                                 list[i].contains("name") ? r.string(list[i]["name"], where + ".name") : "", where});
     }
   }
   if (j.contains("timeout_seconds"))

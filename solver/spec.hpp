@@ -17,6 +17,13 @@ struct Scenario {
   StartContext start;
 };
 
+struct SpecAssertion {
+  std::string at;    // label
+  std::string text;  // the expression
+  std::string name;
+  std::string where; // JSON path, for errors
+};
+
 struct Spec {
   std::string path;  // the spec file
   std::string name;
@@ -28,6 +35,7 @@ struct Spec {
   std::vector<CpuProfile> profiles;
   std::vector<Scenario> scenarios;
   std::vector<std::string> invariants;
+  std::vector<SpecAssertion> assertions;
   unsigned timeout_seconds = 60;
 };
 

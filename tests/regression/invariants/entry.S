@@ -42,4 +42,5 @@ irq_entry:
 #endif
 	popl	%eax
 	addl	$4, %esp
+	/* entrycheck: assert esp == entry_stack.top - 20 && mem16[esp + 4] == __USER_CS */
 	iret
