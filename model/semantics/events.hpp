@@ -137,7 +137,7 @@ struct Events {
     }
     // At CPL0 every flag loads, RF and VM included; bit 1 reads as one.
     m.set_eflags(s, flags, FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF |
-                               FL_IOPL | FL_NT | FL_RF | FL_AC | FL_VIF | FL_VIP | FL_ID | (outermost ? FL_VM : 0));
+                               FL_IOPL | FL_NT | FL_RF | FL_AC | FL_VIF | FL_VIP | FL_ID | (outermost ? uint32_t{FL_VM} : 0u));
     s.seg[SEG_CS] = cs;
     s.cpl = rpl;
     s.nmi_blocked = false;
