@@ -436,3 +436,55 @@ TEST_CASE("sem: delivery beyond the nesting bound cuts the path") {
   CHECK_THROWS_AS(deliver(r, 32, std::nullopt, 0), PathCut);
   CHECK(r.esp() == 0x1000);  // nothing pushed
 }
+
+// FACTS §4: Linux's NMI entry, interrupting code on the entry stack, moves to
+// the top of the task stack; the abstract NMI may overwrite there too.
+TEST_CASE("sem: an NMI on the entry stack also clobbers below the task stack's top") {
+  RigOptions o = RigOptions().with_nmi(8);
+  o.regions = {Region{"entry_stack", 0x3000, 0x100, true, true}, Region{"task_stack", 0x8000, 0x1000, false, true}};
+  Rig r("\tnop\n", o);
+  r.set(Reg::ESP, 0x30f0);
+  r.s.step = 2;
+  r.d.inputs["nmi@2"] = 1;
+  for (uint32_t a = 0x30e8; a < 0x30f0; ++a) r.d.inputs["nmi.byte." + hex32(a) + "@2"] = 0x11;
+  for (uint32_t a = 0x8ff8; a < 0x9000; ++a) r.d.inputs["nmi.byte." + hex32(a) + "@2"] = 0x22;
+  r.poke(0x8ff4, 0x44444444);
+  r.run();
+  CHECK(r.peek(0x30e8) == 0x11111111);  // below ESP on the entry stack
+  CHECK(r.peek(0x8ff8) == 0x22222222);  // the top 8 bytes of the task stack
+  CHECK(r.peek(0x8ffc) == 0x22222222);
+  CHECK(r.peek(0x8ff4) == 0x44444444);  // nothing further down
+
+  SUBCASE("not when ESP is on the task stack") {
+    Rig t("\tnop\n", o);
+    t.set(Reg::ESP, 0x8800);
+    t.s.step = 2;
+    t.d.inputs["nmi@2"] = 1;
+    t.poke(0x8ffc, 0x55555555);
+    t.run();
+    CHECK(t.peek(0x8ffc) == 0x55555555);
+  }
+  SUBCASE("not with bounds.nmi_leaves_entry_stack off") {
+    Rig t("\tnop\n", o);
+    t.config.bounds.nmi_leaves_entry_stack = false;
+    t.set(Reg::ESP, 0x30f0);
+    t.s.step = 2;
+    t.d.inputs["nmi@2"] = 1;
+    t.poke(0x8ffc, 0x55555555);
+    t.run();
+    CHECK(t.peek(0x8ffc) == 0x55555555);
+  }
+}
+
+// An IRET whose saved EIP does not name an instruction (an overwritten
+// frame) is a violation, not a jump into nowhere.
+TEST_CASE("sem: a nested IRET to an address outside the program is a resume violation") {
+  Rig r("\tiret\n");
+  r.set(Reg::ESP, 0x2000);
+  r.poke(0x2000, 0x12345678);  // EIP
+  r.poke(0x2004, 0x60);        // CS, RPL 0
+  r.poke(0x2008, 0x2);         // EFLAGS
+  r.s.entries.push_back(entry_record(32, false, 0));
+  r.s.entries.push_back(entry_record(13, false, 0));
+  CHECK_THROWS_AS(r.run(), SemanticViolation);
+}
