@@ -24,6 +24,7 @@ struct VerifyOptions {
   std::string sarif, junit;            // report files, if wanted
   int jobs = 1;                        // units explored at once
   std::string shard;                   // "K/N": every N-th unit from the K-th
+  std::string nmi_encoding = "symbolic";  // or "per-arrival" (docs/performance.md)
 };
 int run_verify(const VerifyOptions& options);
 

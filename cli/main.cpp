@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
   v->add_option("--junit", verify.junit, "write a JUnit XML report (one testcase per verdict)");
   v->add_option("--jobs,-j", verify.jobs, "explore this many (scenario, CPU profile) units in parallel")
       ->check(CLI::Range(1, 256));
+  v->add_option("--nmi-encoding", verify.nmi_encoding,
+                "symbolic (default: one path covers every NMI arrival point) or per-arrival (one path per first "
+                "arrival point; slower, for cross-checking)")
+      ->check(CLI::IsMember({"symbolic", "per-arrival"}));
   v->add_option("--shard", verify.shard, "K/N: check only every N-th unit, starting with the K-th");
   v->footer(kExitCodes);
 

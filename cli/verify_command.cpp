@@ -142,6 +142,7 @@ int run_verify(const VerifyOptions& options) {
       if (!selected(options.profiles, profile.name)) continue;
       Program program = build_program(spec, profile);
       MachineConfig machine = machine_for(spec, program, profile);
+      if (options.nmi_encoding == "per-arrival") machine.nmi_encoding = MachineConfig::NmiEncoding::PerArrival;
       builds.push_back(std::make_unique<Build>(Build{&spec, profile, std::move(program), std::move(machine)}));
       const Build& b = *builds.back();
       for (const auto& scenario : spec.scenarios) {

@@ -44,6 +44,7 @@ struct KnownSelector {
   uint16_t value = 0;
   uint32_t base = 0;
   int dpl = 0;
+  bool code = false;  // a code segment: IRET may load it into CS, never into SS
 };
 
 struct HandlerContract {
@@ -59,6 +60,7 @@ struct IdtGate {
   int vector = 0;
   std::string label;
   size_t entry_index = 0;
+  bool calls_handler = true;  // handler-stack: the entry must call a C handler before its IRET
 };
 
 struct Bounds {
@@ -80,10 +82,18 @@ struct MachineConfig {
   std::map<std::string, HandlerContract> handlers;
   std::map<int, IdtGate> idt;
   Bounds bounds;
+  // How NMI arrival is explored (docs/performance.md): one free Boolean per
+  // boundary, so one path covers every subset of arrival points; or one path
+  // per first arrival point (later arrivals on it stay symbolic). Both cover
+  // exactly the same runs; the second is kept for cross-checking.
+  enum class NmiEncoding { Symbolic, PerArrival } nmi_encoding = NmiEncoding::Symbolic;
   std::vector<std::pair<uint32_t, uint32_t>> initial_dwords;  // address, value
 
   PtiLayout pti;
   uint16_t percpu_selector = 0xd8;  // the kernel's %fs
+  // %ds and %es the C environment expects at a handler call (handler-stack);
+  // unset: not checked.
+  std::optional<uint16_t> handler_data_selector;
   // IA32_SYSENTER_CS / _EIP / _ESP (MSRs 174h-176h); eip_index is the label's instruction.
   struct Sysenter {
     bool present = false;
@@ -139,9 +149,14 @@ struct StartContext {
   bool user_cr3 = false;                         // interrupted under the user CR3 (PTI)
   std::string at_label;                          // interrupted EIP: this label (else free)
   std::optional<uint32_t> eip;                   // at_label resolved
+  bool vm86 = false;                             // the interrupted context runs in virtual-8086 mode
+  bool free_cs = false, free_ss = false;         // vm86: CS / SS are free inputs
   bool sysenter = false;                         // the event is SYSENTER, not a vector
   std::map<uint32_t, bool> flags;                // EFLAGS bits fixed in the interrupted context
   std::vector<std::string> resume_ignores;       // `resume` conditions the event may change
+  // `resume` conditions whose value the event defines: name -> assertion
+  // expression over the interrupted context (e.g. SYSEXIT's "esp": "ebp").
+  std::vector<std::pair<std::string, std::string>> resume_expect;
 };
 
 }  // namespace ec

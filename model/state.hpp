@@ -33,6 +33,8 @@ struct EntryRecord {
   size_t step = 0;          // step index of the delivery
   uint32_t frame_esp = 0;   // ESP after the hardware frame was pushed
   V cr3;                    // CR3 when the entry interrupted its context
+  bool handler_called = false;  // a C handler ran while this entry was the innermost (handler-stack)
+  V pushed_eip;             // the EIP the hardware saved for this entry (the vector's frame; SYSENTER: none)
 };
 
 // What the invariant monitors remember along a path (solver/invariants/).
@@ -61,6 +63,8 @@ struct State {
   std::vector<EntryRecord<V>> entries;
   MonitorMemory monitor;
   bool nmi_blocked = false;
+  bool nmi_arrived = false;        // NmiEncoding::PerArrival: this path's first NMI has arrived
+  bool ss_shadow = false;          // the last instruction loaded SS: no single-step trap after it
   bool resumed = false;            // the outermost IRET retired
   V resumed_eip;
 };

@@ -131,13 +131,14 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   trace.interrupted["eip"] = eip0.v;
   for (const bool holds : interrupted.path)
     if (!holds) {
-      out.cut = "the inputs break an assumption of the scenario's start (IF, VM, CR3 or the stack region)";
+      out.cut = "the inputs break an assumption of the scenario's start (IF, VM, CR3, the stack region or a virtual-8086 EIP below 64 KiB)";
       return out;
     }
   const Region* stack = machine.region_named(scenario.start.stack_region);
   auto assertions = collect_assertions(spec, program, machine);
-  auto monitors =
-      make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores, &assertions);
+  auto resume_expect = resume_expectations(spec, scenario, machine);
+  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores,
+                                                &assertions, &resume_expect);
   for (auto& mon : monitors) m.monitors.push_back(mon.get());
   FailureRecorder recorder(program, stop_on, out.failures);
   m.reporter = &recorder;
@@ -174,7 +175,9 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
     if (stop_on == "resume" && s.resumed) {
       trace.violated.clear();
       const auto& ignores = scenario.start.resume_ignores;
-      for (const auto& c : resume_conditions(m, s, interrupted, eip0, stack))
+      auto conditions = resume_conditions(m, s, interrupted, eip0, stack);
+      apply_resume_expectations(m, s, interrupted, &resume_expect, conditions);
+      for (const auto& c : conditions)
         if (!c.holds && std::find(ignores.begin(), ignores.end(), c.name) == ignores.end())
           trace.violated.push_back(c.name);
     }

@@ -25,7 +25,8 @@ class Explorer : public Reporter<SymbolicDomain> {
   Explorer(const Spec& spec, const Program& program, const MachineConfig& machine, const Scenario& scenario)
       : spec_(spec), program_(program), machine_(machine), scenario_(scenario),
         d_(spec.timeout_seconds * 1000u), m_{d_, program, machine, {}},
-        assertions_(collect_assertions(spec, program, machine)) {
+        assertions_(collect_assertions(spec, program, machine)),
+        resume_expect_(resume_expectations(spec, scenario, machine)) {
     for (const auto& id : spec.invariants) {
       Verdict v;
       v.spec = spec.name;
@@ -45,7 +46,7 @@ class Explorer : public Reporter<SymbolicDomain> {
     eip0_ = interrupted_eip(m_, scenario_.start);
     monitors_ = make_monitors<SymbolicDomain>(spec_.invariants, interrupted_, eip0_,
                                               machine_.region_named(scenario_.start.stack_region),
-                                              scenario_.start.resume_ignores, &assertions_);
+                                              scenario_.start.resume_ignores, &assertions_, &resume_expect_);
     for (auto& mon : monitors_) m_.monitors.push_back(mon.get());
     m_.reporter = this;
     try {
@@ -182,6 +183,7 @@ class Explorer : public Reporter<SymbolicDomain> {
   SymbolicDomain d_;
   Machine<SymbolicDomain> m_;
   std::map<size_t, std::vector<Assertion>> assertions_;
+  ResumeExpectations resume_expect_;
   SState interrupted_;
   SymVal eip0_;
   std::vector<std::unique_ptr<Monitor<SymbolicDomain>>> monitors_;

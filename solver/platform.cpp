@@ -35,12 +35,14 @@ Platform linux_x86_32() {
   p.constants["SIZEOF_entry_stack"] = 64 * 4;  // struct entry_stack { unsigned long words[64]; }
   p.constants["MASK_entry_stack"] = ~int64_t{64 * 4 - 1} & 0xffffffff;
   p.selectors = {
-      {"__KERNEL_CS", 0x60, 0, 0},      {"__KERNEL_DS", 0x68, 0, 0},
-      {"__USER_CS", 0x73, 0, 3},        {"__USER_DS", 0x7b, 0, 3},
+      {"__KERNEL_CS", 0x60, 0, 0, true},      {"__KERNEL_DS", 0x68, 0, 0},
+      {"__USER_CS", 0x73, 0, 3, true},      {"__USER_DS", 0x7b, 0, 3},
       {"__ESPFIX_SS", 0xd0, 0, 0},      {"__KERNEL_PERCPU", 0xd8, 0, 0},
       {"__KERNEL_STACK_CANARY", 0xe0, 0, 0},
   };
   for (const auto& s : p.selectors) p.constants[s.name] = s.value;
+  // arch/x86/entry/entry_32.S SAVE_ALL: "movl $(__USER_DS), %edx; movl %edx, %ds; movl %edx, %es".
+  p.handler_data_selector = 0x7b;
   return p;
 }
 

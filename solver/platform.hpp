@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ namespace ec {
 struct Platform {
   std::map<std::string, int64_t> constants;
   std::vector<KnownSelector> selectors;
+  // What a C handler expects in %ds and %es (Linux x86-32: __USER_DS, so
+  // that copy_to_user & co. work; %fs holds __KERNEL_PERCPU).
+  std::optional<uint16_t> handler_data_selector;
 };
 
 // nullptr if there is no such platform.

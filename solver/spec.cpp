@@ -132,17 +132,21 @@ CpuProfile read_profile(const Reader& r, const Json& j, const std::string& where
 
 Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
   r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
-                    "cr3", "at", "event", "flags", "resume_ignores"},
+                    "cr3", "at", "event", "flags", "resume_ignores", "resume_expect"},
          {"name", "mode"});
   Scenario sc;
   sc.name = r.string(j["name"], where + ".name");
   std::string mode = r.string(j["mode"], where + ".mode");
-  if (mode != "user" && mode != "kernel") r.fail(where + ".mode", "expected \"user\" or \"kernel\"");
+  if (mode != "user" && mode != "kernel" && mode != "vm86")
+    r.fail(where + ".mode", "expected \"user\", \"kernel\" or \"vm86\"");
   StartContext& st = sc.start;
-  st.user_mode = mode == "user";
+  st.vm86 = mode == "vm86";
+  st.user_mode = mode != "kernel";  // virtual-8086 mode runs at CPL3
   st.stack_region = st.user_mode ? "user_stack" : "task_stack";
+  // A virtual-8086 stack is SS:SP, not a linear address: by default no region.
+  if (st.vm86 && !spec.machine.region_named(st.stack_region)) st.stack_region.clear();
   if (j.contains("stack_region")) st.stack_region = r.string(j["stack_region"], where + ".stack_region");
-  if (!spec.machine.region_named(st.stack_region))
+  if (!st.stack_region.empty() && !spec.machine.region_named(st.stack_region))
     r.fail(where + ".stack_region", "no region named '" + st.stack_region + "' in $.regions");
   if (j.contains("esp")) st.esp = static_cast<uint32_t>(r.value(j["esp"], where + ".esp"));
   if (!st.user_mode && !st.esp) r.fail(where, "a kernel-mode scenario needs \"esp\" (the interrupted stack pointer)");
@@ -155,7 +159,16 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
   };
   st.cs = selector("cs", st.user_mode ? named("__USER_CS", 0x73) : spec.machine.kernel_cs);
   st.ss = selector("ss", st.user_mode ? named("__USER_DS", 0x7b) : spec.machine.kernel_ss);
-  if ((st.cs & 3) != (st.user_mode ? 3 : 0)) r.fail(where + ".cs", "the selector's RPL does not match the mode");
+  if (st.vm86) {
+    // Real-mode segment values: any, unless the scenario fixes them; the
+    // RPL bits of CS say nothing about privilege there.
+    st.free_cs = !j.contains("cs");
+    st.free_ss = !j.contains("ss");
+    if (j.contains("at")) r.fail(where + ".at", "a virtual-8086 context runs below 64 KiB, not at a label of the program");
+    if (j.contains("event")) r.fail(where + ".event", "SYSENTER is not available in virtual-8086 mode");
+  } else if ((st.cs & 3) != (st.user_mode ? 3 : 0)) {
+    r.fail(where + ".cs", "the selector's RPL does not match the mode");
+  }
   if (j.contains("segments")) {
     const Json& segs = j["segments"];
     r.keys(segs, where + ".segments", {"ds", "es", "fs", "gs"});
@@ -196,6 +209,20 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
   if (j.contains("resume_ignores"))
     for (size_t i = 0; i < r.array(j["resume_ignores"], where + ".resume_ignores").size(); ++i)
       st.resume_ignores.push_back(r.string(j["resume_ignores"][i], at(where + ".resume_ignores", i)));
+  if (j.contains("resume_expect")) {
+    const Json& ex = j["resume_expect"];
+    if (!ex.is_object()) r.fail(where + ".resume_expect", "expected an object");
+    for (auto it = ex.begin(); it != ex.end(); ++it) {
+      const std::string& name = it.key();
+      std::string w = where + ".resume_expect." + name;
+      auto reg = reg_by_name(name);
+      bool gpr = reg && reg_info(*reg).family == RegFamily::General && reg_info(*reg).width_bits == 32;
+      if (name != "eip" && name != "eflags" && !gpr) r.fail(w, "expected eip, eflags or a 32-bit general register");
+      if (std::find(st.resume_ignores.begin(), st.resume_ignores.end(), name) != st.resume_ignores.end())
+        r.fail(w, "'" + name + "' is also in resume_ignores");
+      st.resume_expect.emplace_back(name, r.string(it.value(), w));
+    }
+  }
   if (st.sysenter) return sc;
   st.vector = static_cast<int>(r.integer(j["vector"], where + ".vector"));
   if (st.vector < 0 || st.vector > 255) r.fail(where + ".vector", "expected a vector number 0..255");
@@ -270,12 +297,16 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
     const Json& sels = r.array(j["selectors"], "$.selectors");
     for (size_t i = 0; i < sels.size(); ++i) {
       std::string where = at("$.selectors", i);
-      r.keys(sels[i], where, {"name", "value", "base", "dpl"}, {"name", "value"});
+      r.keys(sels[i], where, {"name", "value", "base", "dpl", "code"}, {"name", "value"});
       KnownSelector k;
       k.name = r.string(sels[i]["name"], where + ".name");
       k.value = static_cast<uint16_t>(r.value(sels[i]["value"], where + ".value"));
       if (sels[i].contains("base")) k.base = static_cast<uint32_t>(r.value(sels[i]["base"], where + ".base"));
       k.dpl = sels[i].contains("dpl") ? static_cast<int>(r.integer(sels[i]["dpl"], where + ".dpl")) : (k.value & 3);
+      // A code segment (IRET may load it into CS): by default the names
+      // ending in _CS (__KERNEL_CS, __USER_CS).
+      k.code = k.name.size() >= 3 && k.name.compare(k.name.size() - 3, 3, "_CS") == 0;
+      if (sels[i].contains("code")) k.code = r.boolean(sels[i]["code"], where + ".code");
       auto same = std::find_if(m.selectors.begin(), m.selectors.end(), [&](const KnownSelector& o) { return o.name == k.name; });
       if (same != m.selectors.end()) *same = k;
       else m.selectors.push_back(k);
@@ -284,6 +315,12 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
   }
   if (j.contains("percpu_selector")) m.percpu_selector = static_cast<uint16_t>(r.value(j["percpu_selector"], "$.percpu_selector"));
   else if (auto it = r.constants.find("__KERNEL_PERCPU"); it != r.constants.end()) m.percpu_selector = static_cast<uint16_t>(it->second);
+  // %ds/%es at a C handler call: the spec's value, else the platform's, else
+  // __USER_DS if the spec names it, else unchecked.
+  if (j.contains("handler_data_selector"))
+    m.handler_data_selector = static_cast<uint16_t>(r.value(j["handler_data_selector"], "$.handler_data_selector"));
+  else if (auto it = r.constants.find("__USER_DS"); !m.handler_data_selector && it != r.constants.end())
+    m.handler_data_selector = static_cast<uint16_t>(it->second);
   if (j.contains("pti_switch_mask")) m.pti.switch_mask = static_cast<uint32_t>(r.value(j["pti_switch_mask"], "$.pti_switch_mask"));
   if (j.contains("sysenter")) {
     const Json& se = j["sysenter"];
@@ -319,7 +356,7 @@ Spec load_spec(const std::string& path) {
   Json j = parse_json(path);
   Reader r(path);
   r.keys(j, "$", {"name", "description", "platform", "sources", "defines", "constants", "text_base", "regions",
-                  "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "pti_switch_mask", "tss", "memory", "idt",
+                  "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "handler_data_selector", "pti_switch_mask", "tss", "memory", "idt",
                   "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "sysenter", "timeout_seconds"},
          {"name", "sources", "regions", "tss", "idt", "scenarios"});
   Spec spec;
@@ -340,6 +377,7 @@ Spec load_spec(const std::string& path) {
     if (!platform) r.fail("$.platform", "unknown platform '" + name + "' (known: linux-x86-32)");
     r.constants = platform->constants;
     spec.machine.selectors = platform->selectors;
+    spec.machine.handler_data_selector = platform->handler_data_selector;
   }
   if (j.contains("constants")) {
     const Json& cs = j["constants"];
@@ -352,9 +390,11 @@ Spec load_spec(const std::string& path) {
   const Json& idt = r.array(j["idt"], "$.idt");
   for (size_t i = 0; i < idt.size(); ++i) {
     std::string where = at("$.idt", i);
-    r.keys(idt[i], where, {"vector", "entry"}, {"vector", "entry"});
-    spec.idt_labels[static_cast<int>(r.integer(idt[i]["vector"], where + ".vector"))] =
-        r.string(idt[i]["entry"], where + ".entry");
+    r.keys(idt[i], where, {"vector", "entry", "calls_handler"}, {"vector", "entry"});
+    int vector = static_cast<int>(r.integer(idt[i]["vector"], where + ".vector"));
+    spec.idt_labels[vector] = r.string(idt[i]["entry"], where + ".entry");
+    if (idt[i].contains("calls_handler") && !r.boolean(idt[i]["calls_handler"], where + ".calls_handler"))
+      spec.idt_no_handler.insert(vector);
   }
   if (j.contains("handlers")) read_handlers(r, j["handlers"], spec.machine);
   if (j.contains("bounds")) read_bounds(r, j["bounds"], spec.machine.bounds);
@@ -416,7 +456,7 @@ MachineConfig machine_for(const Spec& spec, const Program& program, const CpuPro
       throw InputError(SourceLocation{spec.path, 0, 0},
                        "$.idt: vector " + std::to_string(vector) + " enters at '" + label +
                            "', which no source defines");
-    m.idt[vector] = IdtGate{vector, label, *index};
+    m.idt[vector] = IdtGate{vector, label, *index, !spec.idt_no_handler.count(vector)};
   }
   if (m.sysenter.present) {
     auto index = program.label_index(m.sysenter.eip_label);

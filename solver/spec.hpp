@@ -3,6 +3,7 @@
 // reports errors by JSON path.
 #pragma once
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct Spec {
   LinkOptions link;
   MachineConfig machine;             // profile and IDT indexes filled per run
   std::map<int, std::string> idt_labels;
+  std::set<int> idt_no_handler;  // $.idt[].calls_handler = false
   std::vector<CpuProfile> profiles;
   std::vector<Scenario> scenarios;
   std::vector<std::string> invariants;

@@ -113,6 +113,9 @@ int bv_width(const z3::expr& e) { return static_cast<int>(Z3_get_bv_sort_size(e.
 
 bool SymbolicDomain::num(const z3::expr& e, uint64_t& v) const {
   if (Z3_get_ast_kind(ctx_, e) != Z3_NUMERAL_AST) return false;
+  // The rules compute in uint64_t with mask(width): a numeral wider than 64
+  // bits (concat and zext reach 128) is left to Z3 even when its value fits.
+  if (bv_width(e) > 64) return false;
   return Z3_get_numeral_uint64(ctx_, e, &v);
 }
 
@@ -738,6 +741,19 @@ z3::check_result SymbolicDomain::solve_fresh(const std::vector<Bool>& path, cons
 // One scope per path conjunct; the scopes of the prefix the last query shared
 // with this one stay.
 z3::check_result SymbolicDomain::solve_scoped(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model) {
+  try {
+    return solve_scoped_unguarded(path, extra, model);
+  } catch (const z3::exception&) {
+    // Z3 gave up mid-way (e.g. out of memory): the scopes no longer match
+    // scoped_, and a stale assertion could make a later query unsat.
+    solver_.reset();
+    scoped_.clear();
+    throw;
+  }
+}
+
+z3::check_result SymbolicDomain::solve_scoped_unguarded(const std::vector<Bool>& path, const z3::expr* extra,
+                                                        z3::model* model) {
   size_t k = 0;
   while (k < scoped_.size() && k < path.size() && same(scoped_[k], path[k].e)) ++k;
   if (scoped_.size() > k) {

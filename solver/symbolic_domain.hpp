@@ -148,6 +148,7 @@ class SymbolicDomain {
   z3::check_result solve(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model);
   z3::check_result solve_fresh(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model);
   z3::check_result solve_scoped(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model);
+  z3::check_result solve_scoped_unguarded(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model);
   z3::check_result solve_assume(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model);
   z3::expr indicator(const z3::expr& conjunct);
   const z3::model* model_for(const std::vector<Bool>& path) const;

@@ -36,6 +36,8 @@ struct Events {
     if (fault) flags = d.bor(flags, d.c(FL_RF, 32));
     V old_cs = s.seg[SEG_CS];
     bool from_user = s.cpl != 0;
+    // Virtual-8086 mode runs at CPL3: only there can VM be set.
+    bool from_vm86 = from_user && d.decide(s.path, m.flag_set(s, FL_VM));
     if (from_user) {
       // Privilege change: the new stack comes from the TSS (ESP0 at +4, SS0 at +8).
       V old_ss = s.seg[SEG_SS];
@@ -43,6 +45,15 @@ struct Events {
       m.access(s, m.config.tss_base + 4, 8, Access::Data, false);
       s.gpr[R_ESP] = m.read(s, m.config.tss_base + 4, 4);
       s.seg[SEG_SS] = m.read(s, m.config.tss_base + 8, 2);
+      // From virtual-8086 mode the data segment registers go first, each a
+      // selector in a dword slot like CS and SS (SDM "INT n",
+      // INTERRUPT-FROM-VIRTUAL-8086-MODE; FACTS §1).
+      if (from_vm86) {
+        m.push_selector(s, s.seg[SEG_GS], "gs");
+        m.push_selector(s, s.seg[SEG_FS], "fs");
+        m.push_selector(s, s.seg[SEG_DS], "ds");
+        m.push_selector(s, s.seg[SEG_ES], "es");
+      }
       m.push_selector(s, old_ss, "ss");
       m.push(s, old_esp);
     }
@@ -51,15 +62,19 @@ struct Events {
     m.push(s, return_eip);
     // The upper half of the error code is reserved; CPUs write zero.
     if (error_code) m.push(s, d.zext(*error_code, 32));
+    // The handler must not see real-mode segment values: they are nulled.
+    if (from_vm86)
+      for (int i : {SEG_GS, SEG_FS, SEG_DS, SEG_ES}) s.seg[i] = d.c(0, 16);
     s.tf = d.f();
     s.iflag = d.f();
     s.eflags_rest = d.band(s.eflags_rest, d.c(~(FL_VM | FL_RF | FL_NT), 32));
     s.seg[SEG_CS] = d.c(m.config.kernel_cs, 16);
     s.cpl = 0;
-    s.entries.push_back(EntryRecord<V>{vector, from_user, s.step, m.esp(s), s.cr3});
+    s.entries.push_back(EntryRecord<V>{vector, from_user, s.step, m.esp(s), s.cr3, false, return_eip});
     s.pc = gate->second.entry_index;
     m.event = StepEvent{StepEvent::Kind::Exception, vector,
-                        "vector " + std::to_string(vector) + (from_user ? " from user mode" : " from kernel mode")};
+                        "vector " + std::to_string(vector) +
+                            (from_vm86 ? " from virtual-8086 mode" : from_user ? " from user mode" : " from kernel mode")};
   }
 
   // SYSENTER from user mode (SDM "SYSENTER"; FACTS §5): CS, SS, EIP, ESP
@@ -74,7 +89,7 @@ struct Events {
     s.iflag = d.f();
     s.eflags_rest = d.band(s.eflags_rest, d.c(~(FL_VM | FL_RF), 32));
     s.cpl = 0;
-    s.entries.push_back(EntryRecord<V>{-1, true, s.step, msr.esp, s.cr3});
+    s.entries.push_back(EntryRecord<V>{-1, true, s.step, msr.esp, s.cr3, false, d.c(0, 32)});
     s.pc = msr.eip_index;
     m.event = StepEvent{StepEvent::Kind::Exception, -1, "SYSENTER from user mode"};
   }
@@ -112,35 +127,89 @@ struct Events {
             d.c(ins.address, 32), /*fault=*/true);
   }
 
-  // IRET at CPL0 (SDM "IRET" PROTECTED-MODE-RETURN). IRET's own faults and
-  // the return to virtual-8086 mode are not modelled yet: such paths are cut.
+  // IRET (SDM "IRET"; FACTS §3). At CPL0 a popped EFLAGS with VM set
+  // returns to virtual-8086 mode; anything else is PROTECTED-MODE-RETURN,
+  // whose selector checks may raise #GP. A faulting IRET changes nothing but
+  // NMI blocking: the fault is taken at CPL0 below the IRET frame.
+  // (IRET executed *in* virtual-8086 mode, with its IOPL check, is not entry
+  // code and is not modelled.)
   void iret(S& s) {
+    const uint32_t frame = m.esp(s);
     V eip = m.pop(s);
     V cs = d.extract(m.pop(s), 15, 0);  // high half of the slot is discarded
     V flags = m.pop(s);
     // A frame an NMI or a sleeping handler overwrote can hold anything:
-    // follow every VM and RPL it may hold. The outermost IRET ends the run,
-    // so its VM bit only needs to reach the invariants (the interrupted
-    // context never has VM set).
-    bool outermost = s.entries.size() <= 1;
-    if (!outermost && d.decide(s.path, d.bit(flags, 17)))
-      throw PathCut("unsupported", "IRET to virtual-8086 mode at " + m.at(s) + " is not modelled yet");
+    // follow every VM bit and RPL it may hold.
+    if (s.cpl == 0 && d.decide(s.path, d.bit(flags, 17))) {
+      iret_to_vm86(s, frame, eip, cs, flags);
+      return;
+    }
+    // CS: null is #GP(0); RPL < CPL, or a descriptor that is not a code
+    // segment of DPL = RPL, is #GP(CS).
+    if (d.decide(s.path, is_null(cs))) return iret_fault(s, frame, d.c(0, 32), "a null CS");
     int rpl = 0;
     while (rpl < 3 && !d.decide(s.path, d.eq(d.band(cs, d.c(3, 16)), d.c(rpl, 16)))) ++rpl;
-    if (rpl < s.cpl) throw PathCut("unsupported", "IRET to an inner privilege level at " + m.at(s));
+    if (rpl < s.cpl) return iret_fault(s, frame, selector_error(cs), "CS.RPL < CPL");
+    if (d.decide(s.path, cs_faults(s, cs, rpl))) return iret_fault(s, frame, selector_error(cs), "an invalid CS");
     if (rpl > s.cpl) {
       V esp = m.pop(s);
       V ss = d.extract(m.pop(s), 15, 0);
+      // SS of an outer-level return: null is #GP(0); RPL or DPL other than
+      // CS.RPL, or not a writable data segment, is #GP(SS).
+      if (d.decide(s.path, is_null(ss))) return iret_fault(s, frame, d.c(0, 32), "a null SS");
+      if (d.decide(s.path, ss_faults(s, ss, rpl))) return iret_fault(s, frame, selector_error(ss), "an invalid SS");
       s.gpr[R_ESP] = esp;
       s.seg[SEG_SS] = ss;
       null_inner_segments(s, rpl);
     }
-    // At CPL0 every flag loads, RF and VM included; bit 1 reads as one.
-    m.set_eflags(s, flags, FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF |
-                               FL_IOPL | FL_NT | FL_RF | FL_AC | FL_VIF | FL_VIP | FL_ID | (outermost ? uint32_t{FL_VM} : 0u));
+    // At CPL0 every flag loads (VM is 0 here); at CPL3 VM and IOPL stay
+    // (IRET at CPL3 is reached only after an IRET to user mode inside a
+    // nested entry).
+    uint32_t writable = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | FL_NT | FL_RF |
+                        FL_AC | FL_ID;
+    if (s.cpl == 0) writable |= FL_IOPL | FL_VM | FL_VIF | FL_VIP;
+    m.set_eflags(s, flags, writable);
     s.seg[SEG_CS] = cs;
     s.cpl = rpl;
     s.nmi_blocked = false;
+    iret_retired(s, eip, "IRET");
+  }
+
+  // RETURN-TO-VIRTUAL-8086-MODE (SDM "IRET"; FACTS §3): after EIP, CS and
+  // EFLAGS, pop ESP, SS, ES, DS, FS, GS (low 16 bits of each slot), load
+  // every flag, CPL 3. No descriptor is checked (real-mode style loads).
+  // EIP beyond the 64 KiB limit: the SDM says #GP(0), QEMU masks it; the
+  // model takes #GP(0) or loads it whole (input iret.eip_limit_gp@step).
+  void iret_to_vm86(S& s, uint32_t frame, const V& eip, const V& cs, const V& flags) {
+    B beyond = d.lnot(d.ult(eip, d.c(0x10000, 32)));
+    if (d.decide(s.path, d.land(beyond, d.input_bool(m.step_name(s, "iret.eip_limit_gp")))))
+      return iret_fault(s, frame, d.c(0, 32), "an EIP beyond the virtual-8086 CS limit");
+    V esp = m.pop(s);
+    V ss = d.extract(m.pop(s), 15, 0);
+    V es = d.extract(m.pop(s), 15, 0);
+    V ds = d.extract(m.pop(s), 15, 0);
+    V fs = d.extract(m.pop(s), 15, 0);
+    V gs = d.extract(m.pop(s), 15, 0);
+    m.set_eflags(s, flags, FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | kEflagsRestMask);
+    s.gpr[R_ESP] = esp;
+    s.seg[SEG_CS] = cs;
+    s.seg[SEG_SS] = ss;
+    s.seg[SEG_ES] = es;
+    s.seg[SEG_DS] = ds;
+    s.seg[SEG_FS] = fs;
+    s.seg[SEG_GS] = gs;
+    s.cpl = 3;
+    s.nmi_blocked = false;
+    if (s.entries.size() > 1)
+      throw SemanticViolation{"resume", "IRET at " + m.at(s) + " (nesting depth " + std::to_string(s.entries.size()) +
+                                            ") returns to virtual-8086 mode, not to the kernel code its entry "
+                                            "interrupted"};
+    iret_retired(s, eip, "IRET to virtual-8086 mode");
+  }
+
+  // The IRET has retired: pop the entry it returns from; the outermost one
+  // ends the run.
+  void iret_retired(S& s, const V& eip, const std::string& what) {
     // With no live entry (a bare `exec` run) this IRET ends the run too.
     EntryRecord<V> returned_from;
     if (!s.entries.empty()) {
@@ -152,12 +221,59 @@ struct Events {
     if (s.entries.empty()) {
       s.resumed = true;
       s.resumed_eip = eip;
-      m.event = StepEvent{StepEvent::Kind::Resumed, -1, "outermost IRET retired"};
+      m.event = StepEvent{StepEvent::Kind::Resumed, -1, "outermost " + what + " retired"};
       for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
       return;
     }
     for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
     s.pc = m.code_index(s, eip, "IRET at " + m.at(s) + " (nesting depth " + std::to_string(s.entries.size() + 1) + ")");
+  }
+
+  // A faulting IRET: a fault at the IRET's privilege level before any state
+  // change, so ESP is back at the IRET frame, which stays above the #GP
+  // frame; the saved EIP is the IRET's (FACTS §3). The SDM has IRET unblock
+  // NMIs even when it faults; more NMIs is the safe side anyway.
+  void iret_fault(S& s, uint32_t frame, const V& error_code, const std::string& why) {
+    s.gpr[R_ESP] = d.c(frame, 32);
+    s.nmi_blocked = false;
+    raise_fault(s, 13, error_code);
+    m.event.detail = "IRET raises #GP on " + why + "; " + m.event.detail;
+  }
+
+  B is_null(const V& selector) { return d.eq(d.band(selector, d.c(0xfffc, 16)), d.c(0, 16)); }
+  V selector_error(const V& selector) { return d.band(d.zext(selector, 32), d.c(0xfffc, 32)); }
+
+  // May IRET's CS (not null, RPL >= CPL) fault? The spec's selectors are
+  // known: a code segment (KnownSelector::code) of DPL = RPL loads, anything
+  // else faults (SDM; QEMU requires DPL = RPL for non-conforming code). Any
+  // other selector may or may not name a valid code segment, chosen freely
+  // at each IRET (input iret.cs_invalid@step). Not seg_valid: an
+  // execute-only code segment is a valid CS but cannot be loaded into a data
+  // segment register, so tying the two would drop behaviours.
+  B cs_faults(S& s, const V& cs, int rpl) {
+    B faults = d.input_bool(m.step_name(s, "iret.cs_invalid"));
+    for (const auto& k : m.config.selectors) {
+      bool good = k.code && k.dpl == rpl;
+      faults = d.bool_ite(d.eq(cs, d.c(k.value, 16)), good ? d.f() : d.t(), faults);
+    }
+    // The kernel's own CS is a code segment whatever the spec lists.
+    bool kernel_good = (m.config.kernel_cs & 3) == rpl;
+    return d.bool_ite(d.eq(cs, d.c(m.config.kernel_cs, 16)), kernel_good ? d.f() : d.t(), faults);
+  }
+
+  // May the SS of an outer-level return fault? RPL must equal CS.RPL. The
+  // spec's selectors: a data segment of DPL = RPL loads (assumed writable),
+  // anything else faults. Any other selector: a valid stack segment at CPL0
+  // is also loadable into DS, so !seg_valid(SS) faults; a selector that
+  // seg_valid accepts may still not be a writable data segment of the right
+  // DPL (input iret.ss_invalid@step).
+  B ss_faults(S& s, const V& ss, int rpl) {
+    B faults = d.lor(d.lnot(d.seg_valid(ss)), d.input_bool(m.step_name(s, "iret.ss_invalid")));
+    for (const auto& k : m.config.selectors) {
+      bool good = !k.code && k.dpl == rpl;
+      faults = d.bool_ite(d.eq(ss, d.c(k.value, 16)), good ? d.f() : d.t(), faults);
+    }
+    return d.lor(d.lnot(d.eq(d.band(ss, d.c(3, 16)), d.c(rpl, 16))), faults);
   }
 
   // Returning to an outer level nulls data segment registers the new CPL
@@ -178,6 +294,12 @@ struct Events {
   void maybe_nmi(S& s) {
     if (!m.config.bounds.nmi || s.nmi_blocked) return;
     B arrives = d.input_bool(m.step_name(s, "nmi"));
+    if (m.config.nmi_encoding == MachineConfig::NmiEncoding::PerArrival && !s.nmi_arrived) {
+      // Fork: this path's first NMI arrives here, or not yet. The union over
+      // all first-arrival points is every subset the symbolic encoding covers.
+      s.nmi_arrived = d.decide(s.path, arrives);
+      arrives = s.nmi_arrived ? d.t() : d.f();
+    }
     for (auto* mon : m.monitors) mon->at_boundary(m, s, arrives);
     if (auto c = d.as_const(arrives); c && !*c) return;
     uint32_t sp = m.esp(s);
@@ -232,10 +354,13 @@ struct Events {
         return;
       }
     }
-    uint32_t at = m.concrete(s, ip, "faulting EIP");
-    throw SemanticViolation{"resume", "kernel fault at " + hex32(at) + describe(at) +
-                                          " has no exception-table entry (handler " + h.name + " at " +
-                                          m.at(s) + ")"};
+    // Any EIP no entry names is an oops: no need to pin it down (a frame
+    // from user mode taken for a kernel one may hold any EIP).
+    auto known = d.as_const(ip);
+    std::string where = known ? hex32(static_cast<uint32_t>(*known)) + describe(static_cast<uint32_t>(*known))
+                              : std::string("an EIP");
+    throw SemanticViolation{"resume", "kernel fault at " + where + " has no exception-table entry (handler " +
+                                          h.name + " at " + m.at(s) + ")"};
   }
 
   std::string describe(uint32_t address) const {

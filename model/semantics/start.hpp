@@ -17,9 +17,9 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
     s.seg[i] = it != start.segments.end() ? d.c(it->second, 16)
                                            : d.input("init." + std::string(segment_name(i)), 16);
   }
-  s.seg[SEG_CS] = d.c(start.cs, 16);
-  s.seg[SEG_SS] = d.c(start.ss, 16);
-  s.cpl = start.cs & 3;
+  s.seg[SEG_CS] = start.free_cs ? d.input("init.cs", 16) : d.c(start.cs, 16);
+  s.seg[SEG_SS] = start.free_ss ? d.input("init.ss", 16) : d.c(start.ss, 16);
+  s.cpl = start.vm86 ? 3 : start.cs & 3;
   // Only the PTI switch bit of CR3 matters to entry code: a kernel CR3 has
   // it clear, a user CR3 set (FACTS §7); the rest is free.
   s.cr3 = d.input("init.cr3", 32);
@@ -33,12 +33,15 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
     auto b = bit == FL_TF ? s.tf : bit == FL_IF ? s.iflag : bit == FL_DF ? s.df : m.flag_set(s, bit);
     s.path.push_back(value ? b : d.lnot(b));
   }
-  // Virtual-8086 mode is not modelled yet; an external interrupt needs IF=1.
-  s.path.push_back(d.lnot(m.flag_set(s, FL_VM)));
+  // EFLAGS.VM says whether the context runs in virtual-8086 mode; there EIP
+  // stays within the 64 KiB CS limit (a jump beyond it faults first). An
+  // external interrupt needs IF=1.
+  s.path.push_back(start.vm86 ? m.flag_set(s, FL_VM) : d.lnot(m.flag_set(s, FL_VM)));
+  if (start.vm86 && !start.eip) s.path.push_back(d.ult(d.input("init.eip", 32), d.c(0x10000, 32)));
   if (start.external_interrupt) s.path.push_back(s.iflag);
   if (start.esp) {
     s.gpr[R_ESP] = d.c(*start.esp, 32);
-  } else if (const Region* r = m.config.region_named(start.stack_region)) {
+  } else if (const Region* r = m.config.region_named(start.stack_region); r && !start.vm86) {
     s.path.push_back(d.lnot(d.ult(s.gpr[R_ESP], d.c(r->base, 32))));
     s.path.push_back(d.ult(s.gpr[R_ESP], d.c(r->top(), 32)));
   }

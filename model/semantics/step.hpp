@@ -58,8 +58,11 @@ StepEvent step(Machine<D>& m, State<D>& s) {
   auto traced = s.tf;
   execute_instruction(m, s);
   // Single-step: an instruction that began with TF set traps after it
-  // completes (SDM Vol.3 §17.3.1.4), unless it faulted instead.
-  if (!s.resumed && m.event.kind != StepEvent::Kind::Exception && m.d.decide(s.path, traced)) {
+  // completes (SDM Vol.3 §17.3.1.4), unless it faulted instead, or loaded
+  // SS: then the trap waits for the next instruction (FACTS §4, MOV SS).
+  const bool shadow = s.ss_shadow;
+  s.ss_shadow = false;
+  if (!s.resumed && !shadow && m.event.kind != StepEvent::Kind::Exception && m.d.decide(s.path, traced)) {
     StepEvent done = m.event;
     Events<D>(m).deliver(s, 1, std::nullopt, m.d.c(m.program.address_of(s.pc), 32));
     m.event.detail = "single-step trap (#DB) after the instruction" + (done.detail.empty() ? "" : "; " + done.detail);

@@ -248,4 +248,18 @@ std::map<size_t, std::vector<Assertion>> collect_assertions(const Spec& spec, co
   return out;
 }
 
+ResumeExpectations resume_expectations(const Spec& spec, const Scenario& scenario, const MachineConfig& machine) {
+  ResumeExpectations out;
+  for (const auto& [name, text] : scenario.start.resume_expect) {
+    SourceLocation where{spec.path, 0, 0};
+    try {
+      out.emplace_back(name, parse_assertion(text, where, machine, spec.link.constants));
+    } catch (const InputError& e) {
+      throw InputError(where, "scenario " + scenario.name + ": $.scenarios[].resume_expect." + name + ": " +
+                                  e.diagnostic().message);
+    }
+  }
+  return out;
+}
+
 }  // namespace ec

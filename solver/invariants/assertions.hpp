@@ -50,10 +50,69 @@ struct Spec;
 std::map<size_t, std::vector<Assertion>> collect_assertions(const Spec& spec, const Program& program,
                                                             const MachineConfig& machine);
 
+// A scenario's `resume_expect`: each name with its parsed expression, which
+// `resume` evaluates on the interrupted context.
+struct Scenario;
+using ResumeExpectations = std::vector<std::pair<std::string, Assertion>>;
+ResumeExpectations resume_expectations(const Spec& spec, const Scenario& scenario, const MachineConfig& machine);
+
 // Assertions written as comments in these files, attached to instruction
 // indexes of the program (the first instruction written after the comment).
 std::map<size_t, std::vector<Assertion>> source_assertions(const Program& program, const MachineConfig& machine,
                                                            const std::map<std::string, int64_t>& constants);
+
+// The value of an assertion expression in state s (truth values are 0/1).
+template <class D>
+typename D::Val assertion_value(Machine<D>& m, State<D>& s, const AssertExpr& e) {
+  using V = typename D::Val;
+  D& d = m.d;
+  auto truth = [&](const typename D::Bool& b) { return d.zext(d.from_bool(b), 32); };
+  switch (e.kind) {
+    case AssertExpr::Kind::Number: return d.c(e.number, 32);
+    case AssertExpr::Kind::Register: return s.gpr[e.number];
+    case AssertExpr::Kind::Segment: return d.zext(s.seg[e.number], 32);
+    case AssertExpr::Kind::Flag: return d.band(d.lshr(m.eflags(s), d.c(e.number, 32)), d.c(1, 32));
+    case AssertExpr::Kind::Eflags: return m.eflags(s);
+    case AssertExpr::Kind::Cr3: return s.cr3;
+    case AssertExpr::Kind::Memory: {
+      uint32_t a = m.concrete(s, assertion_value(m, s, *e.a), "assertion's memory address");
+      return d.zext(m.read(s, a, static_cast<int>(e.number / 8)), 32);
+    }
+    case AssertExpr::Kind::Unary: {
+      V x = assertion_value(m, s, *e.a);
+      if (e.op == "!") return truth(d.eq(x, d.c(0, 32)));
+      if (e.op == "~") return d.bnot(x);
+      return d.neg(x);
+    }
+    case AssertExpr::Kind::Binary: break;
+  }
+  V x = assertion_value(m, s, *e.a), y = assertion_value(m, s, *e.b);
+  const std::string& op = e.op;
+  auto nz = [&](const V& v) { return d.lnot(d.eq(v, d.c(0, 32))); };
+  if (op == "||") return truth(d.lor(nz(x), nz(y)));
+  if (op == "&&") return truth(d.land(nz(x), nz(y)));
+  if (op == "==") return truth(d.eq(x, y));
+  if (op == "!=") return truth(d.lnot(d.eq(x, y)));
+  if (op == "<") return truth(d.ult(x, y));
+  if (op == ">=") return truth(d.lnot(d.ult(x, y)));
+  if (op == ">") return truth(d.ult(y, x));
+  if (op == "<=") return truth(d.lnot(d.ult(y, x)));
+  if (op == "&") return d.band(x, y);
+  if (op == "|") return d.bor(x, y);
+  if (op == "^") return d.bxor(x, y);
+  if (op == "<<") return d.shl(x, d.band(y, d.c(31, 32)));
+  if (op == ">>") return d.lshr(x, d.band(y, d.c(31, 32)));
+  if (op == "+") return d.add(x, y);
+  if (op == "-") return d.sub(x, y);
+  EC_ASSERT(op == "*", "unknown assertion operator");
+  // x * y by shift-and-add would be long; constants only.
+  auto cy = d.as_const(y);
+  EC_ASSERT(cy.has_value(), "the parser only allows a constant right operand for '*'");
+  V r = d.c(0, 32);
+  for (int i = 0; i < 32; ++i)
+    if ((*cy >> i) & 1) r = d.add(r, d.shl(x, d.c(i, 32)));
+  return r;
+}
 
 template <class D>
 class AssertionMonitor : public Monitor<D> {
@@ -64,7 +123,7 @@ class AssertionMonitor : public Monitor<D> {
     auto it = at_->find(s.pc);
     if (it == at_->end()) return;
     for (const auto& a : it->second) {
-      auto v = eval(m, s, *a.expr);
+      auto v = assertion_value(m, s, *a.expr);
       m.require(s, "assertions", m.d.lnot(m.d.eq(v, m.d.c(0, 32))),
                 "assertion " + (a.name.empty() ? "" : a.name + " ") + "'" + a.text + "' (" + a.where.str() +
                     ") fails at " + m.at(s));
@@ -72,58 +131,6 @@ class AssertionMonitor : public Monitor<D> {
   }
 
  private:
-  using V = typename D::Val;
-  V truth(Machine<D>& m, const typename D::Bool& b) { return m.d.zext(m.d.from_bool(b), 32); }
-
-  V eval(Machine<D>& m, State<D>& s, const AssertExpr& e) {
-    D& d = m.d;
-    switch (e.kind) {
-      case AssertExpr::Kind::Number: return d.c(e.number, 32);
-      case AssertExpr::Kind::Register: return s.gpr[e.number];
-      case AssertExpr::Kind::Segment: return d.zext(s.seg[e.number], 32);
-      case AssertExpr::Kind::Flag: return d.band(d.lshr(m.eflags(s), d.c(e.number, 32)), d.c(1, 32));
-      case AssertExpr::Kind::Eflags: return m.eflags(s);
-      case AssertExpr::Kind::Cr3: return s.cr3;
-      case AssertExpr::Kind::Memory: {
-        uint32_t a = m.concrete(s, eval(m, s, *e.a), "assertion's memory address");
-        return d.zext(m.read(s, a, static_cast<int>(e.number / 8)), 32);
-      }
-      case AssertExpr::Kind::Unary: {
-        V x = eval(m, s, *e.a);
-        if (e.op == "!") return truth(m, d.eq(x, d.c(0, 32)));
-        if (e.op == "~") return d.bnot(x);
-        return d.neg(x);
-      }
-      case AssertExpr::Kind::Binary: break;
-    }
-    V x = eval(m, s, *e.a), y = eval(m, s, *e.b);
-    const std::string& op = e.op;
-    auto nz = [&](const V& v) { return d.lnot(d.eq(v, d.c(0, 32))); };
-    if (op == "||") return truth(m, d.lor(nz(x), nz(y)));
-    if (op == "&&") return truth(m, d.land(nz(x), nz(y)));
-    if (op == "==") return truth(m, d.eq(x, y));
-    if (op == "!=") return truth(m, d.lnot(d.eq(x, y)));
-    if (op == "<") return truth(m, d.ult(x, y));
-    if (op == ">=") return truth(m, d.lnot(d.ult(x, y)));
-    if (op == ">") return truth(m, d.ult(y, x));
-    if (op == "<=") return truth(m, d.lnot(d.ult(y, x)));
-    if (op == "&") return d.band(x, y);
-    if (op == "|") return d.bor(x, y);
-    if (op == "^") return d.bxor(x, y);
-    if (op == "<<") return d.shl(x, d.band(y, d.c(31, 32)));
-    if (op == ">>") return d.lshr(x, d.band(y, d.c(31, 32)));
-    if (op == "+") return d.add(x, y);
-    if (op == "-") return d.sub(x, y);
-    EC_ASSERT(op == "*", "unknown assertion operator");
-    // x * y by shift-and-add would be long; constants only.
-    auto cy = d.as_const(y);
-    EC_ASSERT(cy.has_value(), "the parser only allows a constant right operand for '*'");
-    V r = d.c(0, 32);
-    for (int i = 0; i < 32; ++i)
-      if ((*cy >> i) & 1) r = d.add(r, d.shl(x, d.c(i, 32)));
-    return r;
-  }
-
   const std::map<size_t, std::vector<Assertion>>* at_;
 };
 

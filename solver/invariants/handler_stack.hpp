@@ -1,5 +1,13 @@
-// `handler-stack`: every C handler runs on the task stack, under the kernel
-// CR3, with the kernel's per-CPU %fs.
+// `handler-stack`: handlers run, on the task stack, in the C environment.
+// At every call to a C handler: the call's return-address slot (ESP-4) lies
+// in `task_stack`; CR3 is a kernel CR3; %fs is the kernel's per-CPU
+// selector; DF = 0 (the C ABI: gcc assumes it for every string
+// instruction); TF = 0 (the kernel does not run single-stepped); and %ds =
+// %es = the data selector the platform's C code expects
+// (MachineConfig::handler_data_selector; Linux x86-32: __USER_DS).
+// And every kernel entry (each IDT vector, unless the spec marks its gate
+// `"calls_handler": false`, and SYSENTER) calls a C handler, while it is the
+// innermost live entry, before the IRET or SYSEXIT that retires it.
 #pragma once
 #include "model/semantics/machine.hpp"
 
@@ -20,6 +28,29 @@ class HandlerStackMonitor : public Monitor<D> {
               "C handler " + h.name + " called under the user CR3");
     m.require(s, "handler-stack", d.eq(s.seg[SEG_FS], d.c(m.config.percpu_selector, 16)),
               "C handler " + h.name + " called without the kernel's per-CPU %fs");
+    m.require(s, "handler-stack", d.lnot(s.df), "C handler " + h.name + " called with DF set (the C ABI needs DF = 0)");
+    m.require(s, "handler-stack", d.lnot(s.tf), "C handler " + h.name + " called with TF set (single-stepping the kernel)");
+    if (m.config.handler_data_selector) {
+      auto want = d.c(*m.config.handler_data_selector, 16);
+      m.require(s, "handler-stack", d.eq(s.seg[SEG_DS], want),
+                "C handler " + h.name + " called with %ds other than " + hex32(*m.config.handler_data_selector));
+      m.require(s, "handler-stack", d.eq(s.seg[SEG_ES], want),
+                "C handler " + h.name + " called with %es other than " + hex32(*m.config.handler_data_selector));
+    }
+    if (!s.entries.empty()) s.entries.back().handler_called = true;
+  }
+
+  void after_iret(Machine<D>& m, State<D>& s, const EntryRecord<typename D::Val>& entry) override {
+    if (entry.handler_called) return;
+    std::string what = entry.vector < 0 ? std::string("the SYSENTER entry") : "vector " + std::to_string(entry.vector);
+    if (entry.vector >= 0) {
+      auto gate = m.config.idt.find(entry.vector);
+      if (gate != m.config.idt.end() && !gate->second.calls_handler) return;
+      if (gate != m.config.idt.end()) what += " (entry " + gate->second.label + ")";
+    }
+    std::string where = s.pc < m.program.instructions.size() ? m.at(s) : std::string("the outermost return");
+    m.require(s, "handler-stack", m.d.f(),
+              what + " returns without calling a C handler (the return at " + where + ")");
   }
 };
 

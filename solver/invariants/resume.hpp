@@ -1,13 +1,15 @@
 // `resume`: when the outermost IRET retires, the interrupted context is back
 // exactly: EIP, CS (low 16 bits), SS, EFLAGS (all but RF), the general
-// registers, and every byte of the interrupted stack region at or above the
-// interrupted ESP.
+// registers, DS/ES/FS/GS (null allowed only where the interrupted selector
+// cannot be loaded: segment_may_be_nulled), and every byte of the
+// interrupted stack region at or above the interrupted ESP.
 #pragma once
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "model/semantics/machine.hpp"
+#include "solver/invariants/assertions.hpp"
 
 namespace ec {
 
@@ -16,6 +18,23 @@ struct Condition {
   std::string name;
   typename D::Bool holds;
 };
+
+// A data-segment selector the kernel may hand back as null: one whose load
+// faults (not null, not one of the spec's selectors, and !seg_valid: exactly
+// the #GP condition of DataMoves::load_segment), or one of the spec's
+// selectors with a DPL below the interrupted CPL (IRET to that level nulls
+// it; such a context cannot exist, as loading it there faults).
+template <class D>
+typename D::Bool segment_may_be_nulled(Machine<D>& m, const State<D>& interrupted, const typename D::Val& selector) {
+  D& d = m.d;
+  auto faults = d.land(d.lnot(d.ult(selector, d.c(4, 16))), d.lnot(d.seg_valid(selector)));
+  auto inner = d.f();
+  for (const auto& k : m.config.selectors) {
+    faults = d.land(faults, d.lnot(d.eq(selector, d.c(k.value, 16))));
+    if (k.dpl < interrupted.cpl) inner = d.lor(inner, d.eq(selector, d.c(k.value, 16)));
+  }
+  return d.lor(faults, inner);
+}
 
 template <class D>
 std::vector<Condition<D>> resume_conditions(Machine<D>& m, const State<D>& now, const State<D>& interrupted,
@@ -29,27 +48,70 @@ std::vector<Condition<D>> resume_conditions(Machine<D>& m, const State<D>& now, 
                                 d.band(m.eflags(interrupted), d.c(kEflagsResumeMask, 32)))});
   for (int i = 0; i < kNumGeneral; ++i)
     out.push_back({std::string(gpr_name(i)), d.eq(now.gpr[i], interrupted.gpr[i])});
+  // The data segment registers come back too. A virtual-8086 context gets
+  // them from the IRET frame, compared as-is (real-mode paragraphs). In
+  // protected mode the only legitimate difference is a null selector where
+  // the interrupted one cannot be loaded (its reload faulted and the
+  // exception-table fixup loaded 0; see segment_unloadable), or where IRET
+  // nulled a kernel selector the interrupted privilege level could not hold.
+  auto vm86 = m.flag_set(interrupted, FL_VM);
+  for (int i : {SEG_ES, SEG_DS, SEG_FS, SEG_GS}) {
+    auto nulled = d.land(d.eq(d.band(now.seg[i], d.c(0xfffc, 16)), d.c(0, 16)),
+                         segment_may_be_nulled(m, interrupted, interrupted.seg[i]));
+    out.push_back({std::string(segment_name(i)),
+                   d.lor(d.eq(now.seg[i], interrupted.seg[i]), d.land(d.lnot(vm86), nulled))});
+  }
   if (!stack) return out;
   const auto& esp0 = interrupted.gpr[R_ESP];
   for (const auto& [address, value] : now.mem) {
     if (!stack->contains(address)) continue;
-    auto above = d.lnot(d.ult(d.c(address, 32), esp0));
+    // (In virtual-8086 mode ESP is an offset into SS: the whole region counts.)
+    auto above = d.lor(vm86, d.lnot(d.ult(d.c(address, 32), esp0)));
     out.push_back({"stack byte " + hex32(address),
                    d.lor(d.lnot(above), d.eq(value, m.read_byte(interrupted, address)))});
   }
   return out;
 }
 
+// A scenario's `resume_expect`: the named conditions compare with a value
+// the event defines (an expression over the interrupted context) instead of
+// the interrupted value: EIP with the resumed EIP, EFLAGS under the resume
+// mask, a general register with its value.
+template <class D>
+void apply_resume_expectations(Machine<D>& m, const State<D>& now, const State<D>& interrupted,
+                               const ResumeExpectations* expect, std::vector<Condition<D>>& conditions) {
+  if (!expect) return;
+  D& d = m.d;
+  for (const auto& [name, assertion] : *expect) {
+    State<D> at = interrupted;
+    auto want = assertion_value(m, at, *assertion.expr);
+    typename D::Bool holds = d.t();
+    if (name == "eip") {
+      holds = d.eq(now.resumed_eip, want);
+    } else if (name == "eflags") {
+      auto mask = d.c(kEflagsResumeMask, 32);
+      holds = d.eq(d.band(m.eflags(now), mask), d.band(want, mask));
+    } else {
+      auto reg = reg_by_name(name);
+      EC_ASSERT(reg && reg_info(*reg).family == RegFamily::General, "the spec loader checks resume_expect names");
+      holds = d.eq(now.gpr[reg_info(*reg).index], want);
+    }
+    for (auto& c : conditions)
+      if (c.name == name) c.holds = holds;
+  }
+}
+
 template <class D>
 class ResumeMonitor : public Monitor<D> {
  public:
   ResumeMonitor(const State<D>& interrupted, typename D::Val eip, const Region* stack,
-                std::vector<std::string> ignores = {})
-      : interrupted_(interrupted), eip_(std::move(eip)), stack_(stack), ignores_(std::move(ignores)) {}
+                std::vector<std::string> ignores = {}, const ResumeExpectations* expect = nullptr)
+      : interrupted_(interrupted), eip_(std::move(eip)), stack_(stack), ignores_(std::move(ignores)), expect_(expect) {}
 
   void after_iret(Machine<D>& m, State<D>& s, const EntryRecord<typename D::Val>&) override {
     if (!s.resumed) return;
     auto conditions = resume_conditions(m, s, interrupted_, eip_, stack_);
+    apply_resume_expectations(m, s, interrupted_, expect_, conditions);
     typename D::Bool all = m.d.t();
     std::string differ;
     for (const auto& c : conditions) {
@@ -66,6 +128,7 @@ class ResumeMonitor : public Monitor<D> {
   typename D::Val eip_;
   const Region* stack_;
   std::vector<std::string> ignores_;
+  const ResumeExpectations* expect_;
 };
 
 }  // namespace ec

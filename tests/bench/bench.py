@@ -21,7 +21,7 @@ CI step; nothing here is a timed assertion.
       --jobs 1) of the seed, of the suite, and of each scaling point: a
       load-independent figure for ratios.
       The default configuration is the build's own entrycheck.
-  bench.py crosscheck [--ec BIN] [--specs GLOB]
+  bench.py crosscheck [--ec BIN] [--specs GLOB] [--quick | --nmi-encodings]
       Runs the suite under every folding and solver mode (EC_FOLD,
       EC_SOLVER_MODE, EC_QUERY_CACHE; see solver/symbolic_domain.hpp) and
       checks that every verdict (and its unknown-because reasons) is the same.
@@ -484,10 +484,14 @@ def cmd_crosscheck(a):
     binary = os.path.abspath(a.ec or default_binary())
     specs = suite_specs(a.specs)
     modes = MODES if not a.quick else MODES[:4]
+    if a.nmi_encodings:  # the NMI encodings instead: symbolic (default) against one path per arrival point
+        modes = [{}, {"--nmi-encoding": "per-arrival"}]
     results = []
-    for env in modes:
-        cfg = {"label": ",".join(f"{k}={v}" for k, v in env.items()) or "default", "binary": binary, "env": env}
-        s = measured(cfg, ["verify"] + specs + ["--format", "json", "--jobs", str(a.jobs)])
+    for mode in modes:
+        env = {k: v for k, v in mode.items() if not k.startswith("--")}
+        extra = [x for k, v in mode.items() if k.startswith("--") for x in (k, v)]
+        cfg = {"label": ",".join(f"{k}={v}" for k, v in mode.items()) or "default", "binary": binary, "env": env}
+        s = measured(cfg, ["verify"] + specs + ["--format", "json", "--jobs", str(a.jobs)] + extra)
         if s["exit"] not in (0, 1, 3):
             print(f"crosscheck: {cfg['label']}: exit {s['exit']}\n{s['stderr']}", file=sys.stderr)
             return 2
@@ -528,6 +532,8 @@ def main():
     c.add_argument("--specs", default="specs/*.json")
     c.add_argument("--jobs", type=int, default=2)
     c.add_argument("--quick", action="store_true", help="skip the original (slow) domain")
+    c.add_argument("--nmi-encodings", action="store_true",
+                   help="compare --nmi-encoding symbolic and per-arrival instead of the solver modes (slow)")
     p = sub.add_parser("plot")
     p.add_argument("results", nargs="?")
     p.add_argument("--latest", action="store_true", help="the newest tests/bench/results/*.json")

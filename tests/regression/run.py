@@ -16,6 +16,7 @@ More checks a command may carry:
   "save_verdicts": "name"      keep the verdict lines of stdout (timings cut)
 and a case may end with
   "union": {"whole": "name", "parts": ["a", "b"]}   the parts' verdicts, together, are the whole's
+                                                    (or a list of such objects)
 """
 import json
 import os
@@ -90,11 +91,12 @@ def run_case(root, binary, case_dir):
             for pat in pats:
                 if not re.search(pat, text, re.M):
                     failures.append(f"{where}: {path} lacks /{pat}/")
-    if "union" in spec:
-        whole = saved.get(spec["union"]["whole"], [])
-        parts = sorted(line for name in spec["union"]["parts"] for line in saved.get(name, []))
+    unions = spec.get("union", [])
+    for union in unions if isinstance(unions, list) else [unions]:
+        whole = saved.get(union["whole"], [])
+        parts = sorted(line for name in union["parts"] for line in saved.get(name, []))
         if not whole or parts != whole:
-            failures.append(f"union of {spec['union']['parts']} is not {spec['union']['whole']}:\n"
+            failures.append(f"union of {union['parts']} is not {union['whole']}:\n"
                             f"  parts: {parts}\n  whole: {whole}")
     shutil.rmtree(out_dir, ignore_errors=True)
     return failures

@@ -55,10 +55,10 @@ struct RigOptions {
 // The selectors of a Linux 32-bit GDT the tests use.
 inline std::vector<KnownSelector> linux_selectors() {
   return {
-      {"__KERNEL_CS", 0x60, 0, 0},
+      {"__KERNEL_CS", 0x60, 0, 0, true},
       {"__KERNEL_DS", 0x68, 0, 0},
       {"__KERNEL_PERCPU", 0xd8, kFsBase, 0},
-      {"__USER_CS", 0x73, 0, 3},
+      {"__USER_CS", 0x73, 0, 3, true},
       {"__USER_DS", 0x7b, 0, 3},
   };
 }

@@ -6,6 +6,19 @@
 irq_entry:
 	pushl	$-1
 	pushl	%eax
+#ifdef SAVE_SEGMENTS
+	pushl	%ds
+	pushl	%es
+#endif
+#ifndef NO_CLD
+	cld			/* the C ABI wants DF = 0 */
+#endif
+#ifdef LOAD_KERNEL_SEGMENTS
+	/* The C environment: %ds = %es = __USER_DS (the user's are saved above). */
+	movl	$__USER_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+#endif
 #ifdef PTI_ENTRY
 	/* Under PTI only the entry stack is mapped: switch CR3 first. */
 	movl	%cr3, %eax
@@ -19,7 +32,7 @@ irq_entry:
 	pushl	%eax
 	call	handle_irq
 	popl	%esp
-#else
+#elif !defined(NO_HANDLER_CALL)
 	call	handle_irq
 #endif
 #ifdef SCRATCH_BELOW_ESP
@@ -39,6 +52,20 @@ irq_entry:
 	movl	%cr3, %eax
 	orl	$PTI_SWITCH_MASK, %eax
 	movl	%eax, %cr3
+#endif
+#ifdef SAVE_SEGMENTS
+#ifdef ZERO_DS_SLOT
+	/* Wrong: nulls the user's %ds although it reloads fine. */
+	movl	$0, 4(%esp)
+#endif
+#ifdef SWAP_SEGMENTS
+	/* Wrong: the user's %ds and %es come back swapped. */
+	popl	%ds
+	popl	%es
+#else
+	popl	%es
+	popl	%ds
+#endif
 #endif
 	popl	%eax
 	addl	$4, %esp
