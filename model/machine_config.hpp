@@ -53,6 +53,7 @@ struct HandlerContract {
   bool may_sleep = false;                  // the per-CPU entry stack may be reused meanwhile
   bool fixup = false;                      // applies the exception table to regs->ip
   int regs_arg = 0;                        // register holding the pt_regs pointer
+  bool regs_named = false;                 // the spec names `regs`: handler-stack checks the argument
   uint32_t ip_offset = 0x30;               // offsetof(struct pt_regs, ip)
 };
 

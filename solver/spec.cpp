@@ -267,7 +267,10 @@ void read_handlers(const Reader& r, const Json& j, MachineConfig& m) {
     }
     if (h.contains("may_sleep")) c.may_sleep = r.boolean(h["may_sleep"], where + ".may_sleep");
     if (h.contains("fixup")) c.fixup = r.boolean(h["fixup"], where + ".fixup");
-    if (h.contains("regs")) c.regs_arg = gpr_index(r, h["regs"], where + ".regs");
+    if (h.contains("regs")) {
+      c.regs_arg = gpr_index(r, h["regs"], where + ".regs");
+      c.regs_named = true;
+    }
     if (h.contains("ip_offset")) c.ip_offset = static_cast<uint32_t>(r.value(h["ip_offset"], where + ".ip_offset"));
     m.handlers[c.name] = c;
   }

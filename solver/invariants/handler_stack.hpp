@@ -8,6 +8,14 @@
 // And every kernel entry (each IDT vector, unless the spec marks its gate
 // `"calls_handler": false`, and SYSENTER) calls a C handler, while it is the
 // innermost live entry, before the IRET or SYSEXIT that retires it.
+// And a handler whose contract names its `regs` argument gets a pointer to
+// the innermost entry's saved frame: read(regs + ip_offset, 4) is the EIP
+// the CPU saved for that entry (EntryRecord::pushed_eip). SYSENTER saves no
+// frame: its entry builds one, with the placeholder EIP 0 (Linux's
+// entry_SYSENTER_32, examples/sysenter-tf), so the slot must hold 0. The
+// pointer is made concrete (a stale one that is not fixed cuts the path:
+// unknown); the frame may have been copied (e.g. to the task stack), the
+// EIP slot of the copy is what counts.
 #pragma once
 #include "model/semantics/machine.hpp"
 
@@ -37,7 +45,23 @@ class HandlerStackMonitor : public Monitor<D> {
       m.require(s, "handler-stack", d.eq(s.seg[SEG_ES], want),
                 "C handler " + h.name + " called with %es other than " + hex32(*m.config.handler_data_selector));
     }
+    if (h.regs_named && !s.entries.empty()) check_regs(m, s, h, s.entries.back());
     if (!s.entries.empty()) s.entries.back().handler_called = true;
+  }
+
+  // The `regs` check (see the top of the file). A correct pointer (ESP, or
+  // ESP kept in a register) is always concrete; one with no fixed address
+  // cuts the path in m.concrete ("symbolic-address": unknown, never proved).
+  void check_regs(Machine<D>& m, State<D>& s, const HandlerContract& h, const EntryRecord<typename D::Val>& entry) {
+    D& d = m.d;
+    uint32_t regs = m.concrete(s, s.gpr[h.regs_arg], "pt_regs pointer of " + h.name);
+    auto ip = m.read(s, regs + h.ip_offset, 4);
+    std::string what = entry.vector < 0 ? std::string("the SYSENTER entry's frame (EIP slot 0)")
+                                        : "the frame of vector " + std::to_string(entry.vector);
+    m.require(s, "handler-stack", d.eq(ip, entry.pushed_eip),
+              "C handler " + h.name + " called with %" + std::string(gpr_name(h.regs_arg)) + " = " + hex32(regs) +
+                  ", not a pointer to " + what + ": the EIP slot at +" + hex32(h.ip_offset) +
+                  " is not the EIP saved at the entry");
   }
 
   void after_iret(Machine<D>& m, State<D>& s, const EntryRecord<typename D::Val>& entry) override {

@@ -30,6 +30,10 @@ irq_entry:
 	movl	%esp, %eax
 	movl	PER_CPU_VAR(pcpu_task_top), %esp
 	pushl	%eax
+#ifdef REGS_ARG_OFF_BY_4
+	/* Wrong: the pt_regs argument misses the frame by one slot. */
+	addl	$4, %eax
+#endif
 	call	handle_irq
 	popl	%esp
 #elif !defined(NO_HANDLER_CALL)
