@@ -167,7 +167,8 @@ struct DataMoves {
   void popf(S& s) {
     V v = m.pop(s);
     uint32_t writable = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT | FL_AC | FL_ID | FL_RF;
-    if (s.cpl == 0) writable |= FL_IOPL | FL_IF;
+    if (s.cpl == 0) writable |= FL_IOPL;
+    m.load_if(s, v);
     m.set_eflags(s, d.band(v, d.c(~FL_RF, 32)), writable);
     s.pc += 1;
   }

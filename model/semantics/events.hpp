@@ -162,12 +162,12 @@ struct Events {
       s.seg[SEG_SS] = ss;
       null_inner_segments(s, rpl);
     }
-    // At CPL0 every flag loads (VM is 0 here); at CPL3 VM and IOPL stay
-    // (IRET at CPL3 is reached only after an IRET to user mode inside a
-    // nested entry).
-    uint32_t writable = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | FL_NT | FL_RF |
-                        FL_AC | FL_ID;
+    // At CPL0 every flag loads (VM is 0 here); at CPL3 VM, VIF, VIP and IOPL
+    // stay, and IF loads only if IOPL allows it (IRET at CPL3 is reached
+    // only after an IRET to user mode inside a nested entry).
+    uint32_t writable = FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_DF | FL_OF | FL_NT | FL_RF | FL_AC | FL_ID;
     if (s.cpl == 0) writable |= FL_IOPL | FL_VM | FL_VIF | FL_VIP;
+    m.load_if(s, flags);
     m.set_eflags(s, flags, writable);
     s.seg[SEG_CS] = cs;
     s.cpl = rpl;

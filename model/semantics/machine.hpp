@@ -282,6 +282,18 @@ struct Machine {
   }
   B flag_set(const S& s, uint32_t bit) { return d.bit(s.eflags_rest, __builtin_ctz(bit)); }
 
+  // IF as POPF and IRET load it (SDM "POPF", "IRET"): only when CPL <= IOPL;
+  // otherwise it keeps its value. Read IOPL before loading the new one
+  // (it is writable only at CPL0, where IF always loads).
+  void load_if(S& s, const V& v) {
+    if (s.cpl == 0) {
+      s.iflag = d.bit(v, 9);
+      return;
+    }
+    B allowed = d.lnot(d.ult(d.extract(s.eflags_rest, 13, 12), d.c(static_cast<uint64_t>(s.cpl), 2)));
+    s.iflag = d.bool_ite(allowed, d.bit(v, 9), s.iflag);
+  }
+
   // An architecturally undefined flag: any value (qemu and CPUs differ).
   B undefined_flag(const S& s, const char* name) { return d.input_bool(step_name(s, std::string("undef.") + name)); }
 

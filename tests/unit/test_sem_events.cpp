@@ -488,3 +488,27 @@ TEST_CASE("sem: a nested IRET to an address outside the program is a resume viol
   r.s.entries.push_back(entry_record(13, false, 0));
   CHECK_THROWS_AS(r.run(), SemanticViolation);
 }
+
+TEST_CASE("sem: iret above CPL0 keeps IOPL, VM, VIF, VIP, and loads IF only if CPL <= IOPL") {
+  // SDM IRET (PROTECTED-MODE-RETURN, same level at CPL3): IF changes only
+  // when the old CPL <= IOPL; IOPL, VIF, VIP and VM change only at CPL0.
+  for (uint32_t iopl : {0u, 3u}) {
+    CAPTURE(iopl);
+    Rig r("\tiret\n");
+    r.s.cpl = 3;
+    r.set_seg(SEG_CS, 0x73);
+    r.set_seg(SEG_SS, 0x7b);
+    r.s.iflag = false;
+    r.s.eflags_rest = CD::mk(iopl << 12, 32);
+    r.set(Reg::ESP, 0x2000);
+    r.poke(0x2000, 0x08048000);
+    r.poke(0x2004, 0x00000073);
+    r.poke(0x2008, FL_IF | FL_VIF | FL_VIP | FL_FIXED1);  // IOPL 0, IF set
+    r.run();
+    CHECK(r.s.resumed);
+    CHECK(r.s.cpl == 3);
+    CHECK(r.s.iflag == (iopl == 3));
+    CHECK(((r.eflags() >> 12) & 3) == iopl);
+    CHECK((r.eflags() & (FL_VIF | FL_VIP | FL_VM)) == 0);
+  }
+}

@@ -402,6 +402,22 @@ TEST_CASE("sem: popfl at CPL0 loads IF and IOPL, clears RF, leaves VM/VIF/VIP") 
   }
 }
 
+TEST_CASE("sem: popfl above CPL0 keeps IOPL, and loads IF only if CPL <= IOPL") {
+  // SDM POPF: at CPL > 0, IOPL is not modified, and IF only when CPL <= IOPL.
+  for (uint32_t iopl : {0u, 3u}) {
+    CAPTURE(iopl);
+    Rig r("\tpopfl\n");
+    r.s.cpl = 3;
+    r.set(Reg::ESP, 0x2000);
+    r.s.iflag = false;
+    r.s.eflags_rest = CD::mk(iopl << 12, 32);
+    r.poke(0x2000, 0x00000202);  // IF set, IOPL 0
+    r.run();
+    CHECK(r.s.iflag == (iopl == 3));
+    CHECK(((r.eflags() >> 12) & 3) == iopl);
+  }
+}
+
 TEST_CASE("sem: cld/std/cli/sti") {
   Rig r("\tstd\n\tcld\n\tsti\n\tcli\n");
   r.run();
