@@ -26,12 +26,8 @@ struct DataMoves {
   bool load_segment(S& s, Reg sreg, const V& selector) {
     if (sreg == Reg::CS) throw InputError(m.current(s).loc, "%cs cannot be loaded by mov or pop");
     if (sreg == Reg::SS) return load_ss(s, selector);
-    B may_fault = d.lnot(d.ult(selector, d.c(4, 16)));
-    for (const auto& k : m.config.selectors) may_fault = d.land(may_fault, d.lnot(d.eq(selector, d.c(k.value, 16))));
-    B faults = d.land(may_fault, d.lnot(d.seg_valid(selector)));
-    if (d.decide(s.path, faults)) {
-      // The error code names the selector, RPL bits cleared (SDM §6.13).
-      Events<D>(m).raise_fault(s, 13, d.band(d.zext(selector, 32), d.c(0xfffc, 32)));
+    if (d.decide(s.path, m.data_segment_faults(selector))) {
+      Events<D>(m).raise_fault(s, 13, m.selector_error(selector));
       return false;
     }
     m.set_reg(s, sreg, selector);
@@ -39,28 +35,18 @@ struct DataMoves {
   }
 
   // Loading SS (SDM "MOV"/"POP" exceptions; FACTS §6): a null selector is
-  // #GP(0), always; RPL != CPL is #GP(selector). The spec's selectors load
-  // when they are data segments of DPL = CPL (assumed writable), else fault.
-  // Any other selector: a valid stack segment is also loadable into DS, so
-  // !seg_valid faults; one seg_valid accepts may still not be a writable
-  // data segment of DPL = CPL (input ss_invalid@step). A successful load
-  // holds off the single-step trap until after the next instruction (the
-  // MOV SS shadow, State::ss_shadow); NMIs stay possible there, which is
-  // more behaviours than a CPU that delays them too.
+  // #GP(0), always; otherwise Machine::stack_segment_faults at the CPL
+  // decides #GP(selector). A successful load holds off the single-step trap
+  // until after the next instruction (the MOV SS shadow, State::ss_shadow);
+  // NMIs stay possible there, which is more behaviours than a CPU that
+  // delays them too.
   bool load_ss(S& s, const V& selector) {
-    B faults = d.lor(d.lnot(d.seg_valid(selector)), d.input_bool(m.step_name(s, "ss_invalid")));
-    for (const auto& k : m.config.selectors) {
-      bool good = !k.code && k.dpl == s.cpl;
-      faults = d.bool_ite(d.eq(selector, d.c(k.value, 16)), good ? d.f() : d.t(), faults);
-    }
-    faults = d.lor(d.lnot(d.eq(d.band(selector, d.c(3, 16)), d.c(s.cpl, 16))), faults);
-    B null = d.eq(d.band(selector, d.c(0xfffc, 16)), d.c(0, 16));
-    if (d.decide(s.path, null)) {
+    if (d.decide(s.path, m.null_selector(selector))) {
       Events<D>(m).raise_fault(s, 13, d.c(0, 32));
       return false;
     }
-    if (d.decide(s.path, faults)) {
-      Events<D>(m).raise_fault(s, 13, d.band(d.zext(selector, 32), d.c(0xfffc, 32)));
+    if (d.decide(s.path, m.stack_segment_faults(s, selector, s.cpl, "ss_invalid"))) {
+      Events<D>(m).raise_fault(s, 13, m.selector_error(selector));
       return false;
     }
     s.seg[SEG_SS] = selector;

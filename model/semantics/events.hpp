@@ -146,18 +146,19 @@ struct Events {
     }
     // CS: null is #GP(0); RPL < CPL, or a descriptor that is not a code
     // segment of DPL = RPL, is #GP(CS).
-    if (d.decide(s.path, is_null(cs))) return iret_fault(s, frame, d.c(0, 32), "a null CS");
+    if (d.decide(s.path, m.null_selector(cs))) return iret_fault(s, frame, d.c(0, 32), "a null CS");
     int rpl = 0;
     while (rpl < 3 && !d.decide(s.path, d.eq(d.band(cs, d.c(3, 16)), d.c(rpl, 16)))) ++rpl;
-    if (rpl < s.cpl) return iret_fault(s, frame, selector_error(cs), "CS.RPL < CPL");
-    if (d.decide(s.path, cs_faults(s, cs, rpl))) return iret_fault(s, frame, selector_error(cs), "an invalid CS");
+    if (rpl < s.cpl) return iret_fault(s, frame, m.selector_error(cs), "CS.RPL < CPL");
+    if (d.decide(s.path, cs_faults(s, cs, rpl))) return iret_fault(s, frame, m.selector_error(cs), "an invalid CS");
     if (rpl > s.cpl) {
       V esp = m.pop(s);
       V ss = d.extract(m.pop(s), 15, 0);
       // SS of an outer-level return: null is #GP(0); RPL or DPL other than
       // CS.RPL, or not a writable data segment, is #GP(SS).
-      if (d.decide(s.path, is_null(ss))) return iret_fault(s, frame, d.c(0, 32), "a null SS");
-      if (d.decide(s.path, ss_faults(s, ss, rpl))) return iret_fault(s, frame, selector_error(ss), "an invalid SS");
+      if (d.decide(s.path, m.null_selector(ss))) return iret_fault(s, frame, d.c(0, 32), "a null SS");
+      if (d.decide(s.path, m.stack_segment_faults(s, ss, rpl, "iret.ss_invalid")))
+        return iret_fault(s, frame, m.selector_error(ss), "an invalid SS");
       s.gpr[R_ESP] = esp;
       s.seg[SEG_SS] = ss;
       null_inner_segments(s, rpl);
@@ -240,8 +241,6 @@ struct Events {
     m.event.detail = "IRET raises #GP on " + why + "; " + m.event.detail;
   }
 
-  B is_null(const V& selector) { return d.eq(d.band(selector, d.c(0xfffc, 16)), d.c(0, 16)); }
-  V selector_error(const V& selector) { return d.band(d.zext(selector, 32), d.c(0xfffc, 32)); }
 
   // May IRET's CS (not null, RPL >= CPL) fault? The spec's selectors are
   // known: a code segment (KnownSelector::code) of DPL = RPL loads, anything
@@ -259,21 +258,6 @@ struct Events {
     // The kernel's own CS is a code segment whatever the spec lists.
     bool kernel_good = (m.config.kernel_cs & 3) == rpl;
     return d.bool_ite(d.eq(cs, d.c(m.config.kernel_cs, 16)), kernel_good ? d.f() : d.t(), faults);
-  }
-
-  // May the SS of an outer-level return fault? RPL must equal CS.RPL. The
-  // spec's selectors: a data segment of DPL = RPL loads (assumed writable),
-  // anything else faults. Any other selector: a valid stack segment at CPL0
-  // is also loadable into DS, so !seg_valid(SS) faults; a selector that
-  // seg_valid accepts may still not be a writable data segment of the right
-  // DPL (input iret.ss_invalid@step).
-  B ss_faults(S& s, const V& ss, int rpl) {
-    B faults = d.lor(d.lnot(d.seg_valid(ss)), d.input_bool(m.step_name(s, "iret.ss_invalid")));
-    for (const auto& k : m.config.selectors) {
-      bool good = !k.code && k.dpl == rpl;
-      faults = d.bool_ite(d.eq(ss, d.c(k.value, 16)), good ? d.f() : d.t(), faults);
-    }
-    return d.lor(d.lnot(d.eq(d.band(ss, d.c(3, 16)), d.c(rpl, 16))), faults);
   }
 
   // Returning to an outer level nulls data segment registers the new CPL

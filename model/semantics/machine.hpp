@@ -244,6 +244,35 @@ struct Machine {
       }
     }
   }
+  // Index 0 (selector values 0-3) is the null selector (SDM §3.4.2).
+  B null_selector(const V& selector16) { return d.eq(d.band(selector16, d.c(0xfffc, 16)), d.c(0, 16)); }
+  // A #GP error code that names a selector: its RPL bits cleared (SDM §6.13).
+  V selector_error(const V& selector16) { return d.band(d.zext(selector16, 32), d.c(0xfffc, 32)); }
+
+  // Does loading this selector into DS, ES, FS or GS fault? Null never
+  // does, nor do the spec's selectors; any other does when its descriptor
+  // is not valid (the uninterpreted seg_valid: explored both ways).
+  B data_segment_faults(const V& selector16) {
+    B faults = d.land(d.lnot(null_selector(selector16)), d.lnot(d.seg_valid(selector16)));
+    for (const auto& k : config.selectors) faults = d.land(faults, d.lnot(d.eq(selector16, d.c(k.value, 16))));
+    return faults;
+  }
+
+  // Does loading this (non-null) selector as the stack segment at privilege
+  // `pl` fault (MOV/POP SS at CPL pl; IRET's SS for CS.RPL pl)? RPL != pl
+  // does. The spec's selectors load when they are data segments of DPL = pl
+  // (assumed writable), else fault. Any other: a valid stack segment is also
+  // loadable into DS, so !seg_valid faults; one seg_valid accepts may still
+  // not be a writable data segment of DPL = pl (the free input `input`).
+  B stack_segment_faults(const S& s, const V& selector16, int pl, const std::string& input) {
+    B faults = d.lor(d.lnot(d.seg_valid(selector16)), d.input_bool(step_name(s, input)));
+    for (const auto& k : config.selectors) {
+      bool good = !k.code && k.dpl == pl;
+      faults = d.bool_ite(d.eq(selector16, d.c(k.value, 16)), good ? d.f() : d.t(), faults);
+    }
+    return d.lor(d.lnot(d.eq(d.band(selector16, d.c(3, 16)), d.c(static_cast<uint64_t>(pl), 16))), faults);
+  }
+
   void push_selector(S& s, const V& selector16, const std::string& why) {
     uint32_t sp = esp(s) - 4;
     access(s, sp, 4, Access::Stack, true);

@@ -20,20 +20,17 @@ struct Condition {
 };
 
 // A data-segment selector the kernel may hand back as null: one whose load
-// faults (not null, not one of the spec's selectors, and !seg_valid: exactly
-// the #GP condition of DataMoves::load_segment), or one of the spec's
+// faults (Machine::data_segment_faults, the #GP condition of
+// DataMoves::load_segment), or one of the spec's
 // selectors with a DPL below the interrupted CPL (IRET to that level nulls
 // it; such a context cannot exist, as loading it there faults).
 template <class D>
 typename D::Bool segment_may_be_nulled(Machine<D>& m, const State<D>& interrupted, const typename D::Val& selector) {
   D& d = m.d;
-  auto faults = d.land(d.lnot(d.ult(selector, d.c(4, 16))), d.lnot(d.seg_valid(selector)));
   auto inner = d.f();
-  for (const auto& k : m.config.selectors) {
-    faults = d.land(faults, d.lnot(d.eq(selector, d.c(k.value, 16))));
+  for (const auto& k : m.config.selectors)
     if (k.dpl < interrupted.cpl) inner = d.lor(inner, d.eq(selector, d.c(k.value, 16)));
-  }
-  return d.lor(faults, inner);
+  return d.lor(m.data_segment_faults(selector), inner);
 }
 
 template <class D>
@@ -52,11 +49,11 @@ std::vector<Condition<D>> resume_conditions(Machine<D>& m, const State<D>& now, 
   // them from the IRET frame, compared as-is (real-mode paragraphs). In
   // protected mode the only legitimate difference is a null selector where
   // the interrupted one cannot be loaded (its reload faulted and the
-  // exception-table fixup loaded 0; see segment_unloadable), or where IRET
+  // exception-table fixup loaded 0; see segment_may_be_nulled), or where IRET
   // nulled a kernel selector the interrupted privilege level could not hold.
   auto vm86 = m.flag_set(interrupted, FL_VM);
   for (int i : {SEG_ES, SEG_DS, SEG_FS, SEG_GS}) {
-    auto nulled = d.land(d.eq(d.band(now.seg[i], d.c(0xfffc, 16)), d.c(0, 16)),
+    auto nulled = d.land(m.null_selector(now.seg[i]),
                          segment_may_be_nulled(m, interrupted, interrupted.seg[i]));
     out.push_back({std::string(segment_name(i)),
                    d.lor(d.eq(now.seg[i], interrupted.seg[i]), d.land(d.lnot(vm86), nulled))});
