@@ -512,3 +512,28 @@ TEST_CASE("sem: iret above CPL0 keeps IOPL, VM, VIF, VIP, and loads IF only if C
     CHECK((r.eflags() & (FL_VIF | FL_VIP | FL_VM)) == 0);
   }
 }
+
+TEST_CASE("sem: the per-arrival NMI encoding gives the same step, and marks the path's first arrival") {
+  // Same inputs, both encodings: the same state; per-arrival only adds the
+  // mark after which later arrivals stay symbolic (docs/performance.md).
+  for (int arrives : {0, 1}) {
+    CAPTURE(arrives);
+    std::vector<uint32_t> bytes[2];
+    bool marked[2];
+    for (int per_arrival : {0, 1}) {
+      Rig r("\tmovl $1, %ebx\n", RigOptions().with_nmi(16));
+      if (per_arrival) r.config.nmi_encoding = MachineConfig::NmiEncoding::PerArrival;
+      nmi_memory(r);
+      r.d.inputs["nmi@5"] = arrives;
+      for (uint32_t a = 0x1ff0; a < 0x2000; ++a) r.d.inputs["nmi.byte." + hex32(a) + "@5"] = (a & 0xff) ^ 0x5a;
+      auto ev = r.run();
+      CHECK((ev.kind == StepEvent::Kind::Nmi) == (arrives == 1));
+      for (uint32_t a = 0x1fec; a < 0x2008; ++a) bytes[per_arrival].push_back(r.peek(a, 1));
+      CHECK(r.get(Reg::EBX) == 1);
+      marked[per_arrival] = r.s.nmi_arrived;
+    }
+    CHECK(bytes[0] == bytes[1]);
+    CHECK_FALSE(marked[0]);
+    CHECK(marked[1] == (arrives == 1));
+  }
+}
