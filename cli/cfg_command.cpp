@@ -1,9 +1,10 @@
 // entrycheck cfg: basic blocks and edges, or Graphviz DOT.
 #include <iostream>
 
+#include "model/asm/link.hpp"
 #include "cli/commands.hpp"
-#include "model/cfg.hpp"
-#include "solver/spec.hpp"
+#include "model/program/cfg.hpp"
+#include "model/spec/spec.hpp"
 
 namespace ec::cli {
 

@@ -6,8 +6,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "model/asm/link.hpp"
 #include "cli/commands.hpp"
-#include "solver/spec.hpp"
+#include "model/spec/spec.hpp"
 
 namespace ec::cli {
 namespace {

@@ -2,8 +2,9 @@
 // print the final state as JSON (format: solver/exec_run.hpp, `exec --help`).
 #include <iostream>
 
+#include "model/asm/link.hpp"
 #include "cli/commands.hpp"
-#include "solver/exec_run.hpp"
+#include "model/exec/exec_run.hpp"
 
 namespace ec::cli {
 

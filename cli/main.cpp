@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "model/diagnostic.hpp"
+#include "model/base/diagnostic.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "solver/replay.hpp"
-#include "solver/trace.hpp"
+#include "solver/replay/replay.hpp"
+#include "solver/trace/trace.hpp"
 
 namespace ec::cli {
 

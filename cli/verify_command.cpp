@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "cli/commands.hpp"
-#include "cli/reports.hpp"
-#include "solver/explorer.hpp"
-#include "solver/replay.hpp"
+#include "solver/report/reports.hpp"
+#include "solver/explore/explorer.hpp"
+#include "solver/replay/replay.hpp"
 
 namespace ec::cli {
 namespace {

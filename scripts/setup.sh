@@ -2,7 +2,12 @@
 # Installs the Debian packages entrycheck needs, if any is missing.
 set -euo pipefail
 packages=(cmake g++ make pkg-config libz3-dev libboost-graph-dev nlohmann-json3-dev doctest-dev
-          libcli11-dev libfmt-dev libvalijson-dev binutils gcc-multilib qemu-user python3 python3-jsonschema)
+          libcli11-dev libfmt-dev libvalijson-dev binutils gcc-multilib qemu-user python3 python3-jsonschema
+          # scripts/linux/build-object.sh (kbuild of arch/x86/entry/entry_32.o): the Debian
+          # kernel source, Kconfig's generated parser (flex, bison), timeconst.h (bc), the tarball (xz)
+          linux-source-6.1 flex bison bc xz-utils
+          # reading entry_32.o: ELF and DWARF .debug_line (libelf, libdw), x86 decoder (Zydis)
+          libelf-dev libdw-dev libzydis-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

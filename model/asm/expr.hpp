@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "model/diagnostic.hpp"
+#include "model/base/diagnostic.hpp"
 
 namespace ec {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/diagnostic.hpp"
+#include "model/base/diagnostic.hpp"
 
 namespace ec::asmfe {
 

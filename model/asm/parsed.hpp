@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "model/asm/expr.hpp"
-#include "model/diagnostic.hpp"
-#include "model/registers.hpp"
+#include "model/program/program.hpp"
+#include "model/base/diagnostic.hpp"
+#include "model/base/registers.hpp"
 
 namespace ec {
 
@@ -23,7 +24,7 @@ struct MemRef {
 };
 
 struct Operand {
-  enum class Kind { Register, Immediate, Memory };
+  using Kind = OperandKind;
   Kind kind = Kind::Register;
   Reg reg = Reg::EAX;  // Register
   ExprPtr imm;         // Immediate ($expr)

@@ -117,7 +117,7 @@ struct Alu {
       case Op::Shl: case Op::Shr: case Op::Sar: {
         const ResolvedOperand& dst = ops.size() == 2 ? ops[1] : ops[0];
         V count = ops.size() == 2 ? m.read_operand(s, ops[0], 1) : d.c(1, 8);
-        if (ops.size() == 2 && ops[0].kind == Operand::Kind::Register && ops[0].reg != Reg::CL)
+        if (ops.size() == 2 && ops[0].kind == OperandKind::Register && ops[0].reg != Reg::CL)
           throw InputError(ins.loc, "shift count must be an immediate or %cl");
         m.write_operand(s, dst, shift(s, ins.op, m.read_operand(s, dst, size), count), size);
         break;
@@ -132,7 +132,7 @@ struct Alu {
     const ResolvedOperand& src = ins.operands[0];
     const ResolvedOperand& dst = ins.operands[1];
     int w = ins.size * 8;
-    if (src.kind == Operand::Kind::Register && dst.kind == Operand::Kind::Memory)
+    if (src.kind == OperandKind::Register && dst.kind == OperandKind::Memory)
       throw InputError(ins.loc, "bit test of memory with a register offset is not supported");
     V offset = d.band(d.zext(d.extract(m.read_operand(s, src, ins.size), 7, 0), w), d.c(w - 1, w));
     V value = m.read_operand(s, dst, ins.size);

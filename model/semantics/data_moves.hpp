@@ -16,7 +16,7 @@ struct DataMoves {
   explicit DataMoves(Machine<D>& machine) : m(machine), d(machine.d) {}
 
   static bool is_segment(const ResolvedOperand& o) {
-    return o.kind == Operand::Kind::Register && reg_info(o.reg).family == RegFamily::Segment;
+    return o.kind == OperandKind::Register && reg_info(o.reg).family == RegFamily::Segment;
   }
 
   // Loading DS/ES/FS/GS: a null selector always loads; one of the spec's
@@ -58,13 +58,13 @@ struct DataMoves {
     const ResolvedOperand& src = ins.operands[0];
     const ResolvedOperand& dst = ins.operands[1];
     if (is_segment(dst)) {
-      V sel = d.extract(m.read_operand(s, src, src.kind == Operand::Kind::Register ? reg_info(src.reg).width_bits / 8 : 2), 15, 0);
+      V sel = d.extract(m.read_operand(s, src, src.kind == OperandKind::Register ? reg_info(src.reg).width_bits / 8 : 2), 15, 0);
       if (load_segment(s, dst.reg, sel)) s.pc += 1;
       return;
     }
     if (is_segment(src)) {
       V sel = m.get_reg(s, src.reg);
-      if (dst.kind == Operand::Kind::Memory) {
+      if (dst.kind == OperandKind::Memory) {
         m.write_operand(s, dst, sel, 2);  // always a 16-bit store
       } else if (reg_info(dst.reg).width_bits == 32) {
         // movl %sreg, %r32: upper half as the CPU profile says (SDM: zero on
@@ -93,7 +93,7 @@ struct DataMoves {
   }
 
   void lea(S& s, const Instruction& ins) {
-    if (ins.operands[0].kind != Operand::Kind::Memory) throw InputError(ins.loc, "lea needs a memory operand");
+    if (ins.operands[0].kind != OperandKind::Memory) throw InputError(ins.loc, "lea needs a memory operand");
     V a = m.effective_address(s, ins.operands[0]);
     if (ins.size == 2) a = d.extract(a, 15, 0);
     m.write_operand(s, ins.operands[1], a, ins.size);
@@ -116,7 +116,7 @@ struct DataMoves {
     } else {
       // push %esp pushes the value before the decrement; a memory source is
       // addressed before it too.
-      V v = src.kind == Operand::Kind::Immediate ? d.c(src.imm, 32) : m.read_operand(s, src, 4);
+      V v = src.kind == OperandKind::Immediate ? d.c(src.imm, 32) : m.read_operand(s, src, 4);
       m.push(s, v);
     }
     s.pc += 1;

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <string>
 
-#include "model/domain.hpp"
-#include "model/hex.hpp"
-#include "model/machine_config.hpp"
-#include "model/program.hpp"
-#include "model/state.hpp"
+#include "model/machine/domain.hpp"
+#include "model/base/hex.hpp"
+#include "model/machine/machine_config.hpp"
+#include "model/program/program.hpp"
+#include "model/machine/state.hpp"
 
 namespace ec {
 
@@ -167,9 +167,9 @@ struct Machine {
   }
   V read_operand(S& s, const ResolvedOperand& o, int bytes) {
     switch (o.kind) {
-      case Operand::Kind::Register: return get_reg(s, o.reg);
-      case Operand::Kind::Immediate: return d.c(o.imm, bytes * 8);
-      case Operand::Kind::Memory: {
+      case OperandKind::Register: return get_reg(s, o.reg);
+      case OperandKind::Immediate: return d.c(o.imm, bytes * 8);
+      case OperandKind::Memory: {
         uint32_t a = linear(s, o);
         access(s, a, bytes, Access::Data, false);
         return read(s, a, bytes);
@@ -178,8 +178,8 @@ struct Machine {
     return d.c(0, bytes * 8);
   }
   void write_operand(S& s, const ResolvedOperand& o, const V& v, int bytes) {
-    if (o.kind == Operand::Kind::Register) { set_reg(s, o.reg, v); return; }
-    if (o.kind == Operand::Kind::Memory) {
+    if (o.kind == OperandKind::Register) { set_reg(s, o.reg, v); return; }
+    if (o.kind == OperandKind::Memory) {
       uint32_t a = linear(s, o);
       access(s, a, bytes, Access::Data, true);
       write(s, a, v, bytes);

@@ -1,6 +1,6 @@
 #include "solver/invariants/assertions.hpp"
 
-#include "solver/spec.hpp"
+#include "model/spec/spec.hpp"
 
 #include <cctype>
 #include <fstream>

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "model/diagnostic.hpp"
+#include "model/base/diagnostic.hpp"
 #include "model/semantics/machine.hpp"
 
 namespace ec {

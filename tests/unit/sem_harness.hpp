@@ -17,12 +17,13 @@
 #include <string>
 #include <vector>
 
+#include "model/asm/link.hpp"
 #include "model/asm/parsed.hpp"
-#include "model/concrete_domain.hpp"
-#include "model/machine_config.hpp"
-#include "model/program.hpp"
+#include "model/exec/concrete_domain.hpp"
+#include "model/machine/machine_config.hpp"
+#include "model/program/program.hpp"
 #include "model/semantics/step.hpp"
-#include "model/state.hpp"
+#include "model/machine/state.hpp"
 
 namespace ec::semtest {
 

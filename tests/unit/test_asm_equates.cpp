@@ -4,7 +4,8 @@
 // checked against GNU as 2.40 (tests/differential/gas/fixtures/equates.S).
 #include <doctest/doctest.h>
 
-#include "model/program.hpp"
+#include "model/asm/link.hpp"
+#include "model/program/program.hpp"
 #include "tests/unit/test_asm_helpers.hpp"
 
 using namespace ec;

@@ -1,5 +1,6 @@
 // Labels, numeric local labels, operands, prefixes and exception-table entries.
-#include "model/program.hpp"
+#include "model/asm/link.hpp"
+#include "model/program/program.hpp"
 #include "test_asm_helpers.hpp"
 
 using namespace ec;

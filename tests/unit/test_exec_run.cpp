@@ -5,9 +5,10 @@
 #include <fstream>
 #include <functional>
 
+#include "model/asm/link.hpp"
 #include "model/asm/parsed.hpp"
-#include "model/program.hpp"
-#include "solver/exec_run.hpp"
+#include "model/program/program.hpp"
+#include "model/exec/exec_run.hpp"
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sem_harness.hpp"
-#include "solver/symbolic_domain.hpp"
+#include "solver/smt/symbolic_domain.hpp"
 
 using namespace ec;
 using namespace ec::semtest;

@@ -25,7 +25,7 @@
 #include <string>
 #include <vector>
 
-#include "solver/symbolic_domain.hpp"
+#include "solver/smt/symbolic_domain.hpp"
 
 using namespace ec;
 

@@ -231,7 +231,7 @@ def our_operand(o):
 
 
 def is_our_data_address(v, text_base, stride, count):
-    """Whether v is in entrycheck's data area (model/program.cpp
+    """Whether v is in entrycheck's data area (model/asm/link.cpp
     data_addresses): from the page after the end of the text, 0x100 bytes a
     data-section label; 4096 labels' worth, so other numbers stay numbers."""
     base = ((text_base + stride * count) // 0x1000 + 1) * 0x1000

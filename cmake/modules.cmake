@@ -1,0 +1,33 @@
+# One CMake library per pipeline stage (folder). A folder's
+# module_dependencies.txt lists the folders it may include from, one per
+# line ('#' starts a comment); the same list is its link interface, and
+# tests/structure/check_includes.py fails on an #include from any folder not
+# listed. External packages are linked by the folder's own CMakeLists.txt.
+function(ec_module target)
+  set(dir ${CMAKE_CURRENT_SOURCE_DIR})
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${dir})
+  file(GLOB sources CONFIGURE_DEPENDS ${dir}/*.cpp)
+  set(deps)
+  if(EXISTS ${dir}/module_dependencies.txt)
+    file(STRINGS ${dir}/module_dependencies.txt lines)
+    foreach(line IN LISTS lines)
+      string(REGEX REPLACE "#.*" "" line "${line}")
+      string(STRIP "${line}" line)
+      if(line)
+        string(REPLACE "/" "_" dep "ec_${line}")
+        list(APPEND deps ${dep})
+      endif()
+    endforeach()
+  else()
+    message(FATAL_ERROR "${rel} has no module_dependencies.txt: list the folders it may include from")
+  endif()
+  if(sources)
+    add_library(${target} STATIC ${sources})
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} PUBLIC ${deps})
+  else()
+    add_library(${target} INTERFACE)
+    target_include_directories(${target} INTERFACE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${target} INTERFACE ${deps})
+  endif()
+endfunction()

@@ -1,0 +1,485 @@
+#include "model/spec/spec.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "model/asm/expr.hpp"
+#include "model/machine/state.hpp"
+#include "model/spec/platform.hpp"
+#include "model/spec/spec_schema.hpp"
+
+namespace ec {
+namespace {
+
+using Json = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+// Reads values out of the JSON tree, naming the JSON path in every error.
+class Reader {
+ public:
+  Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& msg) const {
+    throw InputError(SourceLocation{file_, 0, 0}, where + ": " + msg);
+  }
+
+  void keys(const Json& j, const std::string& where, const std::set<std::string>& allowed,
+            const std::set<std::string>& required = {}) const {
+    if (!j.is_object()) fail(where, "expected an object");
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (!allowed.count(it.key())) fail(where + "." + it.key(), "unknown key");
+    for (const auto& k : required)
+      if (!j.contains(k)) fail(where, "missing required key '" + k + "'");
+  }
+
+  std::string string(const Json& j, const std::string& where) const {
+    if (!j.is_string()) fail(where, "expected a string");
+    return j.get<std::string>();
+  }
+  bool boolean(const Json& j, const std::string& where) const {
+    if (!j.is_boolean()) fail(where, "expected true or false");
+    return j.get<bool>();
+  }
+  int64_t integer(const Json& j, const std::string& where) const {
+    if (!j.is_number_integer()) fail(where, "expected an integer");
+    return j.get<int64_t>();
+  }
+  // A number, or a string holding a constant expression over the constants.
+  int64_t value(const Json& j, const std::string& where) const {
+    if (j.is_number_integer()) return j.get<int64_t>();
+    if (!j.is_string()) fail(where, "expected an integer or an expression string");
+    std::string text = j.get<std::string>();
+    try {
+      ExprPtr e = parse_expr_text(text, SourceLocation{file_, 0, 0});
+      return eval_expr(*e, [this](const std::string& n) -> std::optional<int64_t> {
+        auto it = constants.find(n);
+        if (it == constants.end()) return std::nullopt;
+        return it->second;
+      });
+    } catch (const InputError& e) {
+      fail(where, "in expression \"" + text + "\": " + e.diagnostic().message);
+    }
+  }
+  const Json& array(const Json& j, const std::string& where) const {
+    if (!j.is_array()) fail(where, "expected an array");
+    return j;
+  }
+
+  std::map<std::string, int64_t> constants;
+
+ private:
+  std::string file_;
+};
+
+std::string at(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+
+Json parse_json(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open spec file");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  try {
+    return Json::parse(s, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::parse_error& e) {
+    // Turn the byte offset into line:column.
+    int line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
+      if (s[i] == '\n') { ++line; col = 1; } else { ++col; }
+    }
+    std::string msg = e.what();
+    auto p = msg.find("syntax error");
+    throw InputError(SourceLocation{path, line, col}, "invalid JSON: " + (p == std::string::npos ? msg : msg.substr(p)));
+  }
+}
+
+int gpr_index(const Reader& r, const Json& j, const std::string& where) {
+  std::string name = r.string(j, where);
+  auto reg = reg_by_name(name);
+  if (!reg || reg_info(*reg).family != RegFamily::General || reg_info(*reg).width_bits != 32)
+    r.fail(where, "expected a 32-bit general register name (eax..edi), got '" + name + "'");
+  return reg_info(*reg).index;
+}
+
+CpuProfile read_profile(const Reader& r, const Json& j, const std::string& where) {
+  CpuProfile p;
+  auto store = [&](const std::string& s, const std::string& w) {
+    if (s == "zero-extend") return SegmentStore::ZeroExtend;
+    if (s == "stale") return SegmentStore::Stale;
+    if (s == "any") return SegmentStore::Any;
+    r.fail(w, "expected \"zero-extend\", \"stale\" or \"any\", got \"" + s + "\"");
+  };
+  if (j.is_string()) {
+    p.name = j.get<std::string>();
+    p.segment_store = store(p.name, where);
+    return p;
+  }
+  r.keys(j, where, {"name", "segment_store", "features", "pti"}, {"name", "segment_store"});
+  if (j.contains("pti")) p.pti = r.boolean(j["pti"], where + ".pti");
+  p.name = r.string(j["name"], where + ".name");
+  p.segment_store = store(r.string(j["segment_store"], where + ".segment_store"), where + ".segment_store");
+  if (j.contains("features"))
+    for (size_t i = 0; i < r.array(j["features"], where + ".features").size(); ++i)
+      p.features.insert(r.string(j["features"][i], at(where + ".features", i)));
+  // ALTERNATIVE code keyed on PTI follows the profile.
+  if (p.pti) p.features.insert("X86_FEATURE_PTI");
+  return p;
+}
+
+Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
+  r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
+                    "cr3", "at", "event", "flags", "resume_ignores", "resume_expect"},
+         {"name", "mode"});
+  Scenario sc;
+  sc.name = r.string(j["name"], where + ".name");
+  std::string mode = r.string(j["mode"], where + ".mode");
+  if (mode != "user" && mode != "kernel" && mode != "vm86")
+    r.fail(where + ".mode", "expected \"user\", \"kernel\" or \"vm86\"");
+  StartContext& st = sc.start;
+  st.vm86 = mode == "vm86";
+  st.user_mode = mode != "kernel";  // virtual-8086 mode runs at CPL3
+  st.stack_region = st.user_mode ? "user_stack" : "task_stack";
+  // A virtual-8086 stack is SS:SP, not a linear address: by default no region.
+  if (st.vm86 && !spec.machine.region_named(st.stack_region)) st.stack_region.clear();
+  if (j.contains("stack_region")) st.stack_region = r.string(j["stack_region"], where + ".stack_region");
+  if (!st.stack_region.empty() && !spec.machine.region_named(st.stack_region))
+    r.fail(where + ".stack_region", "no region named '" + st.stack_region + "' in $.regions");
+  if (j.contains("esp")) st.esp = static_cast<uint32_t>(r.value(j["esp"], where + ".esp"));
+  if (!st.user_mode && !st.esp) r.fail(where, "a kernel-mode scenario needs \"esp\" (the interrupted stack pointer)");
+  auto selector = [&](const char* key, uint16_t dflt) {
+    return j.contains(key) ? static_cast<uint16_t>(r.value(j[key], where + "." + key)) : dflt;
+  };
+  auto named = [&](const char* n, uint16_t dflt) {
+    auto it = r.constants.find(n);
+    return it == r.constants.end() ? dflt : static_cast<uint16_t>(it->second);
+  };
+  st.cs = selector("cs", st.user_mode ? named("__USER_CS", 0x73) : spec.machine.kernel_cs);
+  st.ss = selector("ss", st.user_mode ? named("__USER_DS", 0x7b) : spec.machine.kernel_ss);
+  if (st.vm86) {
+    // Real-mode segment values: any, unless the scenario fixes them; the
+    // RPL bits of CS say nothing about privilege there.
+    st.free_cs = !j.contains("cs");
+    st.free_ss = !j.contains("ss");
+    if (j.contains("at")) r.fail(where + ".at", "a virtual-8086 context runs below 64 KiB, not at a label of the program");
+    if (j.contains("event")) r.fail(where + ".event", "SYSENTER is not available in virtual-8086 mode");
+  } else if ((st.cs & 3) != (st.user_mode ? 3 : 0)) {
+    r.fail(where + ".cs", "the selector's RPL does not match the mode");
+  }
+  if (j.contains("segments")) {
+    const Json& segs = j["segments"];
+    r.keys(segs, where + ".segments", {"ds", "es", "fs", "gs"});
+    for (auto it = segs.begin(); it != segs.end(); ++it) {
+      int index = reg_info(*reg_by_name(it.key())).index;
+      st.segments[index] = static_cast<uint32_t>(r.value(it.value(), where + ".segments." + it.key()));
+    }
+  }
+  st.user_cr3 = st.user_mode;
+  if (j.contains("cr3")) {
+    std::string cr3 = r.string(j["cr3"], where + ".cr3");
+    if (cr3 != "user" && cr3 != "kernel") r.fail(where + ".cr3", "expected \"user\" or \"kernel\"");
+    st.user_cr3 = cr3 == "user";
+  }
+  if (j.contains("at")) st.at_label = r.string(j["at"], where + ".at");
+  if (j.contains("event")) {
+    std::string event = r.string(j["event"], where + ".event");
+    if (event != "sysenter") r.fail(where + ".event", "expected \"sysenter\" (or give \"vector\" instead)");
+    if (!st.user_mode) r.fail(where + ".event", "SYSENTER is executed in user mode: use \"mode\": \"user\"");
+    if (j.contains("vector")) r.fail(where, "give either \"vector\" or \"event\", not both");
+    if (!spec.machine.sysenter.present) r.fail(where + ".event", "a SYSENTER scenario needs $.sysenter");
+    st.sysenter = true;
+    st.external_interrupt = false;
+  } else if (!j.contains("vector")) {
+    r.fail(where, "missing required key 'vector' (or \"event\": \"sysenter\")");
+  }
+  if (j.contains("flags")) {
+    static const std::map<std::string, uint32_t> bits = {{"tf", FL_TF}, {"if", FL_IF}, {"df", FL_DF},
+                                                          {"nt", FL_NT}, {"ac", FL_AC}};
+    const Json& flags = j["flags"];
+    if (!flags.is_object()) r.fail(where + ".flags", "expected an object");
+    for (auto it = flags.begin(); it != flags.end(); ++it) {
+      auto bit = bits.find(it.key());
+      if (bit == bits.end()) r.fail(where + ".flags." + it.key(), "unknown key (tf, if, df, nt, ac)");
+      st.flags[bit->second] = r.boolean(it.value(), where + ".flags." + it.key());
+    }
+  }
+  if (j.contains("resume_ignores"))
+    for (size_t i = 0; i < r.array(j["resume_ignores"], where + ".resume_ignores").size(); ++i)
+      st.resume_ignores.push_back(r.string(j["resume_ignores"][i], at(where + ".resume_ignores", i)));
+  if (j.contains("resume_expect")) {
+    const Json& ex = j["resume_expect"];
+    if (!ex.is_object()) r.fail(where + ".resume_expect", "expected an object");
+    for (auto it = ex.begin(); it != ex.end(); ++it) {
+      const std::string& name = it.key();
+      std::string w = where + ".resume_expect." + name;
+      auto reg = reg_by_name(name);
+      bool gpr = reg && reg_info(*reg).family == RegFamily::General && reg_info(*reg).width_bits == 32;
+      if (name != "eip" && name != "eflags" && !gpr) r.fail(w, "expected eip, eflags or a 32-bit general register");
+      if (std::find(st.resume_ignores.begin(), st.resume_ignores.end(), name) != st.resume_ignores.end())
+        r.fail(w, "'" + name + "' is also in resume_ignores");
+      st.resume_expect.emplace_back(name, r.string(it.value(), w));
+    }
+  }
+  if (st.sysenter) return sc;
+  st.vector = static_cast<int>(r.integer(j["vector"], where + ".vector"));
+  if (st.vector < 0 || st.vector > 255) r.fail(where + ".vector", "expected a vector number 0..255");
+  st.external_interrupt = st.vector >= 32;
+  if (j.contains("interrupt")) st.external_interrupt = r.boolean(j["interrupt"], where + ".interrupt");
+  if (vector_has_error_code(st.vector) && !st.external_interrupt)
+    st.error_code = static_cast<uint32_t>(j.contains("error_code") ? r.value(j["error_code"], where + ".error_code") : 0);
+  else if (j.contains("error_code"))
+    r.fail(where + ".error_code", "vector " + std::to_string(st.vector) + " delivered this way pushes no error code");
+  return sc;
+}
+
+void read_bounds(const Reader& r, const Json& j, Bounds& b) {
+  r.keys(j, "$.bounds", {"nesting", "nmi", "nmi_clobber_bytes", "nmi_leaves_entry_stack", "call_clobber_bytes", "max_steps"});
+  if (j.contains("nmi_leaves_entry_stack"))
+    b.nmi_leaves_entry_stack = r.boolean(j["nmi_leaves_entry_stack"], "$.bounds.nmi_leaves_entry_stack");
+  if (j.contains("nesting")) b.nesting = static_cast<int>(r.integer(j["nesting"], "$.bounds.nesting"));
+  if (b.nesting < 1) r.fail("$.bounds.nesting", "must be at least 1");
+  if (j.contains("nmi")) b.nmi = r.boolean(j["nmi"], "$.bounds.nmi");
+  if (j.contains("nmi_clobber_bytes"))
+    b.nmi_clobber_bytes = static_cast<uint32_t>(r.integer(j["nmi_clobber_bytes"], "$.bounds.nmi_clobber_bytes"));
+  if (j.contains("call_clobber_bytes"))
+    b.call_clobber_bytes = static_cast<uint32_t>(r.integer(j["call_clobber_bytes"], "$.bounds.call_clobber_bytes"));
+  if (j.contains("max_steps")) b.max_steps = static_cast<size_t>(r.integer(j["max_steps"], "$.bounds.max_steps"));
+}
+
+void read_handlers(const Reader& r, const Json& j, MachineConfig& m) {
+  if (!j.is_object()) r.fail("$.handlers", "expected an object");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    std::string where = "$.handlers." + it.key();
+    const Json& h = it.value();
+    r.keys(h, where, {"clobbers", "may_sleep", "fixup", "regs", "ip_offset"});
+    HandlerContract c;
+    c.name = it.key();
+    if (h.contains("clobbers")) {
+      c.clobbers.clear();
+      for (size_t i = 0; i < r.array(h["clobbers"], where + ".clobbers").size(); ++i) {
+        int g = gpr_index(r, h["clobbers"][i], at(where + ".clobbers", i));
+        if (g == R_ESP) r.fail(at(where + ".clobbers", i), "a C function cannot clobber esp");
+        c.clobbers.push_back(g);
+      }
+    }
+    if (h.contains("may_sleep")) c.may_sleep = r.boolean(h["may_sleep"], where + ".may_sleep");
+    if (h.contains("fixup")) c.fixup = r.boolean(h["fixup"], where + ".fixup");
+    if (h.contains("regs")) {
+      c.regs_arg = gpr_index(r, h["regs"], where + ".regs");
+      c.regs_named = true;
+    }
+    if (h.contains("ip_offset")) c.ip_offset = static_cast<uint32_t>(r.value(h["ip_offset"], where + ".ip_offset"));
+    m.handlers[c.name] = c;
+  }
+}
+
+void read_layout(Reader& r, const Json& j, Spec& spec) {
+  MachineConfig& m = spec.machine;
+  const Json& regions = r.array(j["regions"], "$.regions");
+  for (size_t i = 0; i < regions.size(); ++i) {
+    std::string where = at("$.regions", i);
+    r.keys(regions[i], where, {"name", "base", "size", "user_mapped", "stack"}, {"name", "base", "size"});
+    Region reg;
+    reg.name = r.string(regions[i]["name"], where + ".name");
+    reg.base = static_cast<uint32_t>(r.value(regions[i]["base"], where + ".base"));
+    reg.size = static_cast<uint32_t>(r.value(regions[i]["size"], where + ".size"));
+    reg.stack = reg.name.size() > 6 && reg.name.compare(reg.name.size() - 6, 6, "_stack") == 0;
+    if (regions[i].contains("stack")) reg.stack = r.boolean(regions[i]["stack"], where + ".stack");
+    reg.user_mapped = reg.name == "user_stack";
+    if (regions[i].contains("user_mapped")) reg.user_mapped = r.boolean(regions[i]["user_mapped"], where + ".user_mapped");
+    if (reg.size == 0) r.fail(where + ".size", "a region cannot be empty");
+    for (const auto& other : m.regions)
+      if (reg.contains(other.base) || other.contains(reg.base))
+        r.fail(where, "region '" + reg.name + "' overlaps region '" + other.name + "'");
+    m.regions.push_back(reg);
+  }
+  if (j.contains("selectors")) {
+    const Json& sels = r.array(j["selectors"], "$.selectors");
+    for (size_t i = 0; i < sels.size(); ++i) {
+      std::string where = at("$.selectors", i);
+      r.keys(sels[i], where, {"name", "value", "base", "dpl", "code"}, {"name", "value"});
+      KnownSelector k;
+      k.name = r.string(sels[i]["name"], where + ".name");
+      k.value = static_cast<uint16_t>(r.value(sels[i]["value"], where + ".value"));
+      if (sels[i].contains("base")) k.base = static_cast<uint32_t>(r.value(sels[i]["base"], where + ".base"));
+      k.dpl = sels[i].contains("dpl") ? static_cast<int>(r.integer(sels[i]["dpl"], where + ".dpl")) : (k.value & 3);
+      // A code segment (IRET may load it into CS): by default the names
+      // ending in _CS (__KERNEL_CS, __USER_CS).
+      k.code = k.name.size() >= 3 && k.name.compare(k.name.size() - 3, 3, "_CS") == 0;
+      if (sels[i].contains("code")) k.code = r.boolean(sels[i]["code"], where + ".code");
+      auto same = std::find_if(m.selectors.begin(), m.selectors.end(), [&](const KnownSelector& o) { return o.name == k.name; });
+      if (same != m.selectors.end()) *same = k;
+      else m.selectors.push_back(k);
+      r.constants[k.name] = k.value;
+    }
+  }
+  if (j.contains("percpu_selector")) m.percpu_selector = static_cast<uint16_t>(r.value(j["percpu_selector"], "$.percpu_selector"));
+  else if (auto it = r.constants.find("__KERNEL_PERCPU"); it != r.constants.end()) m.percpu_selector = static_cast<uint16_t>(it->second);
+  // %ds/%es at a C handler call: the spec's value, else the platform's, else
+  // __USER_DS if the spec names it, else unchecked.
+  if (j.contains("handler_data_selector"))
+    m.handler_data_selector = static_cast<uint16_t>(r.value(j["handler_data_selector"], "$.handler_data_selector"));
+  else if (auto it = r.constants.find("__USER_DS"); !m.handler_data_selector && it != r.constants.end())
+    m.handler_data_selector = static_cast<uint16_t>(it->second);
+  if (j.contains("pti_switch_mask")) m.pti.switch_mask = static_cast<uint32_t>(r.value(j["pti_switch_mask"], "$.pti_switch_mask"));
+  if (j.contains("sysenter")) {
+    const Json& se = j["sysenter"];
+    r.keys(se, "$.sysenter", {"cs", "eip", "esp"}, {"cs", "eip", "esp"});
+    m.sysenter.present = true;
+    m.sysenter.cs = static_cast<uint16_t>(r.value(se["cs"], "$.sysenter.cs"));
+    m.sysenter.eip_label = r.string(se["eip"], "$.sysenter.eip");
+    m.sysenter.esp = static_cast<uint32_t>(r.value(se["esp"], "$.sysenter.esp"));
+  }
+  if (j.contains("kernel_cs")) m.kernel_cs = static_cast<uint16_t>(r.value(j["kernel_cs"], "$.kernel_cs"));
+  if (j.contains("kernel_ss")) m.kernel_ss = static_cast<uint16_t>(r.value(j["kernel_ss"], "$.kernel_ss"));
+  m.tss_base = static_cast<uint32_t>(r.value(j["tss"], "$.tss"));
+  if (j.contains("memory")) {
+    const Json& mem = r.array(j["memory"], "$.memory");
+    for (size_t i = 0; i < mem.size(); ++i) {
+      std::string where = at("$.memory", i);
+      r.keys(mem[i], where, {"address", "value", "comment"}, {"address", "value"});
+      m.initial_dwords.emplace_back(static_cast<uint32_t>(r.value(mem[i]["address"], where + ".address")),
+                                    static_cast<uint32_t>(r.value(mem[i]["value"], where + ".value")));
+    }
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& known_invariants() {
+  static const std::vector<std::string> names = {"resume", "cr3", "handler-stack", "stack-bounds", "nmi-safe",
+                                                 "assertions"};
+  return names;
+}
+
+Spec load_spec(const std::string& path) {
+  Json j = parse_json(path);
+  Reader r(path);
+  r.keys(j, "$", {"name", "description", "platform", "sources", "defines", "constants", "text_base", "regions",
+                  "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "handler_data_selector", "pti_switch_mask", "tss", "memory", "idt",
+                  "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "sysenter", "timeout_seconds"},
+         {"name", "sources", "regions", "tss", "idt", "scenarios"});
+  Spec spec;
+  spec.path = path;
+  spec.name = r.string(j["name"], "$.name");
+  fs::path dir = fs::path(path).parent_path();
+  const Json& sources = r.array(j["sources"], "$.sources");
+  if (sources.empty()) r.fail("$.sources", "name at least one .S file");
+  for (size_t i = 0; i < sources.size(); ++i) {
+    fs::path p = dir / r.string(sources[i], at("$.sources", i));
+    if (!fs::exists(p)) r.fail(at("$.sources", i), "no such file: " + p.lexically_normal().string());
+    spec.sources.push_back(p.lexically_normal().string());
+  }
+  if (j.contains("defines") && !j["defines"].is_object()) r.fail("$.defines", "expected an object");
+  if (j.contains("platform")) {
+    std::string name = r.string(j["platform"], "$.platform");
+    const Platform* platform = find_platform(name);
+    if (!platform) r.fail("$.platform", "unknown platform '" + name + "' (known: linux-x86-32)");
+    r.constants = platform->constants;
+    spec.machine.selectors = platform->selectors;
+    spec.machine.handler_data_selector = platform->handler_data_selector;
+  }
+  if (j.contains("constants")) {
+    const Json& cs = j["constants"];
+    if (!cs.is_object()) r.fail("$.constants", "expected an object");
+    for (auto it = cs.begin(); it != cs.end(); ++it)
+      r.constants[it.key()] = r.value(it.value(), "$.constants." + it.key());
+  }
+  read_layout(r, j, spec);
+  if (j.contains("text_base")) spec.link.text_base = static_cast<uint32_t>(r.value(j["text_base"], "$.text_base"));
+  const Json& idt = r.array(j["idt"], "$.idt");
+  for (size_t i = 0; i < idt.size(); ++i) {
+    std::string where = at("$.idt", i);
+    r.keys(idt[i], where, {"vector", "entry", "calls_handler"}, {"vector", "entry"});
+    int vector = static_cast<int>(r.integer(idt[i]["vector"], where + ".vector"));
+    spec.idt_labels[vector] = r.string(idt[i]["entry"], where + ".entry");
+    if (idt[i].contains("calls_handler") && !r.boolean(idt[i]["calls_handler"], where + ".calls_handler"))
+      spec.idt_no_handler.insert(vector);
+  }
+  if (j.contains("handlers")) read_handlers(r, j["handlers"], spec.machine);
+  if (j.contains("bounds")) read_bounds(r, j["bounds"], spec.machine.bounds);
+  const Json& scenarios = r.array(j["scenarios"], "$.scenarios");
+  if (scenarios.empty()) r.fail("$.scenarios", "name at least one scenario");
+  for (size_t i = 0; i < scenarios.size(); ++i)
+    spec.scenarios.push_back(read_scenario(r, scenarios[i], at("$.scenarios", i), spec));
+  if (j.contains("cpu_profiles")) {
+    const Json& ps = r.array(j["cpu_profiles"], "$.cpu_profiles");
+    for (size_t i = 0; i < ps.size(); ++i) spec.profiles.push_back(read_profile(r, ps[i], at("$.cpu_profiles", i)));
+  }
+  if (spec.profiles.empty()) spec.profiles.push_back(CpuProfile{});
+  spec.invariants = {"resume"};
+  if (j.contains("invariants")) {
+    spec.invariants.clear();
+    const Json& inv = r.array(j["invariants"], "$.invariants");
+    for (size_t i = 0; i < inv.size(); ++i) {
+      std::string name = r.string(inv[i], at("$.invariants", i));
+      const auto& known = known_invariants();
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        r.fail(at("$.invariants", i), "unknown invariant '" + name + "'");
+      spec.invariants.push_back(name);
+    }
+  }
+  if (j.contains("assertions")) {
+    const Json& list = r.array(j["assertions"], "$.assertions");
+    for (size_t i = 0; i < list.size(); ++i) {
+      std::string where = at("$.assertions", i);
+      r.keys(list[i], where, {"at", "assert", "name"}, {"at", "assert"});
+      spec.assertions.push_back({r.string(list[i]["at"], where + ".at"), r.string(list[i]["assert"], where + ".assert"),
+                                 list[i].contains("name") ? r.string(list[i]["name"], where + ".name") : "", where});
+    }
+  }
+  if (j.contains("timeout_seconds"))
+    spec.timeout_seconds = static_cast<unsigned>(r.integer(j["timeout_seconds"], "$.timeout_seconds"));
+  if (j.contains("defines")) {
+    const Json& defs = j["defines"];
+    for (auto it = defs.begin(); it != defs.end(); ++it)
+      spec.front_end.defines[it.key()] = it.value().is_string() ? it.value().get<std::string>()
+                                                                 : std::to_string(r.integer(it.value(), "$.defines." + it.key()));
+  }
+  spec.link.constants = r.constants;
+  enforce_spec_schema(nlohmann::json::parse(j.dump()), path);
+  return spec;
+}
+
+Program build_program(const Spec& spec, const CpuProfile& profile) {
+  FrontEndOptions fe = spec.front_end;
+  fe.cpu_features = profile.features;
+  return load_program(spec.sources, fe, spec.link);
+}
+
+MachineConfig machine_for(const Spec& spec, const Program& program, const CpuProfile& profile) {
+  MachineConfig m = spec.machine;
+  m.profile = profile;
+  for (const auto& [vector, label] : spec.idt_labels) {
+    auto index = program.label_index(label);
+    if (!index)
+      throw InputError(SourceLocation{spec.path, 0, 0},
+                       "$.idt: vector " + std::to_string(vector) + " enters at '" + label +
+                           "', which no source defines");
+    m.idt[vector] = IdtGate{vector, label, *index, !spec.idt_no_handler.count(vector)};
+  }
+  if (m.sysenter.present) {
+    auto index = program.label_index(m.sysenter.eip_label);
+    if (!index)
+      throw InputError(SourceLocation{spec.path, 0, 0},
+                       "$.sysenter.eip: '" + m.sysenter.eip_label + "' is not defined by any source");
+    m.sysenter.eip_index = *index;
+  }
+  return m;
+}
+
+Scenario scenario_for(const Spec& spec, const Program& program, const Scenario& scenario) {
+  Scenario out = scenario;
+  if (scenario.start.at_label.empty()) return out;
+  auto index = program.label_index(scenario.start.at_label);
+  if (!index)
+    throw InputError(SourceLocation{spec.path, 0, 0}, "scenario " + scenario.name + ": $.scenarios[].at names '" +
+                                                          scenario.start.at_label + "', which no source defines");
+  out.start.eip = program.address_of(*index);
+  return out;
+}
+
+}  // namespace ec

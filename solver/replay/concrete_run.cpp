@@ -1,0 +1,190 @@
+#include "solver/replay/concrete_run.hpp"
+
+#include <algorithm>
+
+#include "model/semantics/start.hpp"
+#include "model/semantics/step.hpp"
+#include "solver/invariants/registry.hpp"
+
+namespace ec {
+namespace {
+
+using CState = State<ConcreteDomain>;
+
+std::map<std::string, uint32_t> registers(Machine<ConcreteDomain>& m, const CState& s) {
+  std::map<std::string, uint32_t> r;
+  for (int i = 0; i < kNumGeneral; ++i) r[std::string(gpr_name(i))] = s.gpr[i].v;
+  for (int i = 0; i < kNumSegment; ++i) r[std::string(segment_name(i))] = s.seg[i].v;
+  r["eflags"] = m.eflags(s).v;
+  r["cr3"] = s.cr3.v;
+  return r;
+}
+
+std::vector<TraceMemWrite> memory_changes(const CState& before, const CState& after) {
+  std::vector<TraceMemWrite> out;
+  for (const auto& [address, value] : after.mem) {
+    auto it = before.mem.find(address);
+    if (it != before.mem.end() && it->second.v == value.v) continue;
+    if (!out.empty() && out.back().address + out.back().bytes.size() == address && out.back().bytes.size() < 4)
+      out.back().bytes.push_back(static_cast<uint8_t>(value.v));
+    else
+      out.push_back({address, {static_cast<uint8_t>(value.v)}});
+  }
+  return out;
+}
+
+std::string kind_name(StepEvent::Kind k) {
+  switch (k) {
+    case StepEvent::Kind::None: return "";
+    case StepEvent::Kind::Exception: return "exception";
+    case StepEvent::Kind::HandlerCall: return "handler-call";
+    case StepEvent::Kind::Nmi: return "nmi";
+    case StepEvent::Kind::Resumed: return "resumed";
+  }
+  return "";
+}
+
+TraceStep describe_step(Machine<ConcreteDomain>& m, const CState& before, const CState& after, const StepEvent& ev) {
+  const Instruction& ins = m.program.instructions.at(before.pc);
+  TraceStep t;
+  t.index = before.step;
+  t.location = ins.loc.str();
+  for (size_t i = 0; i < ins.expanded_from.size(); ++i)
+    t.expanded_from.push_back((i < ins.macro_names.size() ? ins.macro_names[i] : std::string("macro")) + " at " +
+                              ins.expanded_from[i].str());
+  t.address = ins.address;
+  t.instruction = ins.text;
+  t.event_kind = kind_name(ev.kind);
+  t.event = ev.detail;
+  t.depth = static_cast<int>(after.entries.size());
+  auto r0 = registers(m, before), r1 = registers(m, after);
+  for (const auto& [name, value] : r1)
+    if (r0[name] != value) t.registers[name] = value;
+  t.memory = memory_changes(before, after);
+  t.esp = after.gpr[R_ESP].v;
+  return t;
+}
+
+// The event that starts the scenario, shown as step "-" at the gate's label.
+TraceStep describe_delivery(Machine<ConcreteDomain>& m, const CState& interrupted, const CState& delivered) {
+  const Instruction& entry = m.program.instructions.at(delivered.pc);
+  TraceStep t;
+  t.index = 0;
+  t.location = entry.loc.str();
+  t.address = entry.address;
+  const auto& e = delivered.entries.back();
+  t.instruction = "<hardware delivers vector " + std::to_string(e.vector) + ">";
+  t.event_kind = "exception";
+  t.event = m.event.detail;
+  t.depth = 1;
+  auto r0 = registers(m, interrupted), r1 = registers(m, delivered);
+  for (const auto& [name, value] : r1)
+    if (r0[name] != value) t.registers[name] = value;
+  t.memory = memory_changes(interrupted, delivered);
+  t.esp = delivered.gpr[R_ESP].v;
+  return t;
+}
+
+
+// Records the first failure of each invariant; stops the run at `stop_on`.
+class FailureRecorder : public Reporter<ConcreteDomain> {
+ public:
+  struct Stop {};
+  FailureRecorder(const Program& program, std::string stop_on, std::map<std::string, Failure>& failures)
+      : program_(program), stop_on_(std::move(stop_on)), failures_(failures) {}
+
+  void require(CState& s, const std::string& invariant, const bool& holds, const std::string& message) override {
+    if (holds || failures_.count(invariant)) return;
+    std::string where = s.pc < program_.instructions.size() ? program_.instructions[s.pc].loc.str() : std::string();
+    failures_[invariant] = Failure{message, where};
+    if (invariant == stop_on_) throw Stop{};
+  }
+
+ private:
+  const Program& program_;
+  std::string stop_on_;
+  std::map<std::string, Failure>& failures_;
+};
+
+}  // namespace
+
+std::string attribute_violation(const std::string& id, const std::vector<std::string>& invariants) {
+  return std::find(invariants.begin(), invariants.end(), id) != invariants.end() ? id : "resume";
+}
+
+ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const MachineConfig& machine,
+                             const Scenario& scenario, const std::string& stop_on, ConcreteDomain& d) {
+  ConcreteOutcome out;
+  Machine<ConcreteDomain> m{d, program, machine, {}};
+  Trace& trace = out.trace;
+  trace.spec_path = spec.path;
+  trace.spec_name = spec.name;
+  trace.scenario = scenario.name;
+  trace.profile = machine.profile.name;
+  trace.invariant = stop_on;
+  for (const auto& r : machine.regions) trace.layout.push_back({r.name, r.base, r.size, r.stack});
+  for (const auto& [address, value] : machine.initial_dwords) trace.initial_dwords[address] = value;
+
+  CState interrupted = interrupted_context(m, scenario.start);
+  CVal eip0 = interrupted_eip(m, scenario.start);
+  trace.interrupted = registers(m, interrupted);
+  trace.interrupted["eip"] = eip0.v;
+  for (const bool holds : interrupted.path)
+    if (!holds) {
+      out.cut = "the inputs break an assumption of the scenario's start (IF, VM, CR3, the stack region or a virtual-8086 EIP below 64 KiB)";
+      return out;
+    }
+  const Region* stack = machine.region_named(scenario.start.stack_region);
+  auto assertions = collect_assertions(spec, program, machine);
+  auto resume_expect = resume_expectations(spec, scenario, machine);
+  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores,
+                                                &assertions, &resume_expect);
+  for (auto& mon : monitors) m.monitors.push_back(mon.get());
+  FailureRecorder recorder(program, stop_on, out.failures);
+  m.reporter = &recorder;
+
+  CState s;
+  try {
+    s = start_state(m, interrupted, scenario.start, eip0);
+    trace.steps.push_back(describe_delivery(m, interrupted, s));
+    while (!s.resumed) {
+      if (s.step >= machine.bounds.max_steps) {
+        out.cut = "max-steps bound " + std::to_string(machine.bounds.max_steps) + " reached";
+        break;
+      }
+      CState before = s;
+      StepEvent ev = step(m, s);
+      trace.steps.push_back(describe_step(m, before, s, ev));
+    }
+  } catch (const SemanticViolation& v) {
+    std::string id = attribute_violation(v.invariant, spec.invariants);
+    if (!out.failures.count(id))
+      out.failures[id] = Failure{v.message, s.pc < program.instructions.size() ? program.instructions[s.pc].loc.str() : ""};
+  } catch (const FailureRecorder::Stop&) {
+  } catch (const PathCut& c) {
+    out.cut = std::string(c.what());
+  }
+  out.resumed = s.resumed;
+  trace.final_state = registers(m, s);
+  if (s.resumed) trace.final_state["eip"] = s.resumed_eip.v;
+  if (auto it = out.failures.find(stop_on); it != out.failures.end()) {
+    trace.message = it->second.message;
+    trace.location = !it->second.location.empty() ? it->second.location
+                                                  : (trace.steps.empty() ? "" : trace.steps.back().location);
+    trace.violated = {it->second.message};
+    if (stop_on == "resume" && s.resumed) {
+      trace.violated.clear();
+      const auto& ignores = scenario.start.resume_ignores;
+      auto conditions = resume_conditions(m, s, interrupted, eip0, stack);
+      apply_resume_expectations(m, s, interrupted, &resume_expect, conditions);
+      for (const auto& c : conditions)
+        if (!c.holds && std::find(ignores.begin(), ignores.end(), c.name) == ignores.end())
+          trace.violated.push_back(c.name);
+    }
+  }
+  trace.inputs = d.used_inputs;
+  trace.selectors = d.used_selectors;
+  return out;
+}
+
+}  // namespace ec
