@@ -54,9 +54,9 @@ import time
 # Per-file configuration for sources that carry no gas-diff comments
 # (paths relative to the project root).
 MANIFEST = {
-    "tests/unit/asm_fixtures/missing_include.S": {"skip": "deliberately includes a missing file"},
-    "tests/unit/asm_fixtures/recursive.S": {"skip": "deliberately includes itself"},
-    "tests/unit/asm_fixtures/entry_seed.S": {
+    "tests/model/asm/fixtures/missing_include.S": {"skip": "deliberately includes a missing file"},
+    "tests/model/asm/fixtures/recursive.S": {"skip": "deliberately includes itself"},
+    "tests/model/asm/fixtures/entry_seed.S": {
         "runs": [
             {"defines": {}, "features": []},
             {"defines": {"CONFIG_VM86": "1"}, "features": ["X86_FEATURE_XENPV"]},

@@ -54,7 +54,7 @@ inline std::string error_of(const std::string& text, const FrontEndOptions& opts
 }
 
 inline std::string fixture(const std::string& name) {
-  return std::string(EC_SOURCE_DIR) + "/tests/unit/asm_fixtures/" + name;
+  return std::string(EC_SOURCE_DIR) + "/tests/model/asm/fixtures/" + name;
 }
 
 }  // namespace ec::asmtest

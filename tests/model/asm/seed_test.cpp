@@ -1,5 +1,5 @@
 // End to end over a fixture in the dialect of the 2018 entry_32.S patch.
-#include "test_asm_helpers.hpp"
+#include "tests/support/asm_helpers.hpp"
 
 using namespace ec;
 using Strings = std::vector<std::string>;

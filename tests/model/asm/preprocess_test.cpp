@@ -1,5 +1,5 @@
 // The C preprocessor subset of the assembly front end.
-#include "test_asm_helpers.hpp"
+#include "tests/support/asm_helpers.hpp"
 
 using namespace ec;
 using asmtest::parse;
@@ -109,8 +109,8 @@ TEST_CASE("asm cpp: #include \"file\" relative to the including file") {
   ParsedSource ps = parse_asm_file(asmtest::fixture("include_main.S"), {});
   CHECK(texts(ps) == Strings{"movl $42, %eax", "movl 8(%ebx), %ebx"});
   REQUIRE(ps.files.size() == 3);
-  CHECK(ps.files[1].ends_with("asm_fixtures/inc/defs.h"));
-  CHECK(ps.files[2].ends_with("asm_fixtures/inc/more.h"));
+  CHECK(ps.files[1].ends_with("fixtures/inc/defs.h"));
+  CHECK(ps.files[2].ends_with("fixtures/inc/more.h"));
   const Statement& expanded = ps.statements[1];
   CHECK(expanded.loc.file.ends_with("inc/defs.h"));
   CHECK(expanded.loc.line == 4);

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "sem_harness.hpp"
+#include "tests/support/sem_harness.hpp"
 
 using namespace ec;
 using namespace ec::semtest;

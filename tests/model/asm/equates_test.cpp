@@ -6,7 +6,7 @@
 
 #include "model/asm/link.hpp"
 #include "model/program/program.hpp"
-#include "tests/unit/test_asm_helpers.hpp"
+#include "tests/support/asm_helpers.hpp"
 
 using namespace ec;
 using namespace ec::asmtest;

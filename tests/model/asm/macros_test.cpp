@@ -1,5 +1,5 @@
 // The GNU as layer: .macro, .exitm, .if, .rept/.irp/.irpc, equates, ALTERNATIVE, sections.
-#include "test_asm_helpers.hpp"
+#include "tests/support/asm_helpers.hpp"
 
 using namespace ec;
 using asmtest::parse;

@@ -1,7 +1,7 @@
 // Labels, numeric local labels, operands, prefixes and exception-table entries.
 #include "model/asm/link.hpp"
 #include "model/program/program.hpp"
-#include "test_asm_helpers.hpp"
+#include "tests/support/asm_helpers.hpp"
 
 using namespace ec;
 using asmtest::parse;

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "sem_harness.hpp"
+#include "tests/support/sem_harness.hpp"
 
 using namespace ec;
 using namespace ec::semtest;

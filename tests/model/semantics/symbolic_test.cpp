@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "sem_harness.hpp"
+#include "tests/support/sem_harness.hpp"
 #include "solver/smt/symbolic_domain.hpp"
 
 using namespace ec;

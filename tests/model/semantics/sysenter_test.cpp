@@ -2,7 +2,7 @@
 // Vol.3 §17.3.1.4; ../shared/reference FACTS §5).
 #include <doctest/doctest.h>
 
-#include "tests/unit/sem_harness.hpp"
+#include "tests/support/sem_harness.hpp"
 
 using namespace ec;
 using namespace ec::semtest;

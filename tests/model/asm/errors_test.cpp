@@ -1,5 +1,5 @@
 // Every kind of bad input is rejected with a located, GCC-style message.
-#include "test_asm_helpers.hpp"
+#include "tests/support/asm_helpers.hpp"
 
 using namespace ec;
 using asmtest::error_of;
