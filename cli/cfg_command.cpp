@@ -21,6 +21,7 @@ int run_cfg(const CfgOptions& options) {
     fe.defines[d.substr(0, eq)] = eq == std::string::npos ? "1" : d.substr(eq + 1);
   }
   Program program = load_program({options.file}, fe, link);
+  print_warnings(program);
   Cfg cfg = build_cfg(program, options.entries);
   std::cout << (options.dot ? cfg_to_dot(program, cfg) : cfg_to_text(program, cfg));
   for (const auto& w : cfg.warnings) std::cerr << w << "\n";

@@ -4,6 +4,10 @@
 #include <string>
 #include <vector>
 
+namespace ec {
+struct Program;
+}
+
 namespace ec::cli {
 
 // Exit statuses (docs/cli.md).
@@ -59,5 +63,15 @@ struct DumpOptions {
   std::vector<std::string> features;   // CPU features for ALTERNATIVE
 };
 int run_dump_program(const DumpOptions& options);
+
+// The instruction catalog (model/program/instructions.def), as text or JSON.
+int run_dump_instructions(bool json);
+// Hidden, for tests/differential/gas: each line of FILE loaded as its own
+// program; one JSON line each saying ok, warning or error.
+int run_check_instructions(const std::string& file);
+
+// Warnings from loading a program (e.g. GNU as's "shortened" warnings), on
+// stderr, each once.
+void print_warnings(const Program& program);
 
 }  // namespace ec::cli

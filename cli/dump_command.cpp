@@ -66,6 +66,7 @@ int run_dump_program(const DumpOptions& options) {
   }
   for (const auto& f : options.features) fe.cpu_features.insert(f);
   Program program = load_program({options.file}, fe, link);
+  print_warnings(program);
 
   Json header{{"kind", "header"}, {"text_base", program.text_base}, {"stride", Program::kInstrStride}};
   Json constants = Json::object();

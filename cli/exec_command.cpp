@@ -16,6 +16,7 @@ int run_exec(const ExecCommandOptions& options) {
   }
   ExecState initial = options.state.empty() ? default_exec_state() : load_exec_state(options.state);
   Program program = load_program({options.file}, fe, LinkOptions{});
+  print_warnings(program);
   ExecOptions run;
   run.entry = options.entry;
   run.max_steps = options.max_steps;

@@ -103,6 +103,14 @@ int main(int argc, char** argv) {
   d->add_option("--const,-C", dump.constants, "NAME=VALUE link constant (repeatable)");
   d->add_option("--feature,-F", dump.features, "CPU feature for ALTERNATIVE (repeatable)");
 
+  bool instructions_json = false;
+  auto* di = app.add_subcommand("dump-instructions", "print the instruction catalog (every instruction entrycheck models)");
+  di->add_flag("--json", instructions_json, "as JSON (for tools)");
+
+  std::string check_file;  // hidden: for tests/differential/gas
+  auto* ci = app.add_subcommand("check-instructions", "load each line of a file as its own program")->group("");
+  ci->add_option("file", check_file, "file of instruction lines")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -117,6 +125,8 @@ int main(int argc, char** argv) {
     else if (*c) status = run_cfg(cfg);
     else if (*x) status = run_exec(exec);
     else if (*d) status = run_dump_program(dump);
+    else if (*di) status = run_dump_instructions(instructions_json);
+    else if (*ci) status = run_check_instructions(check_file);
   } catch (const ec::InputError& e) {
     std::cerr << e.diagnostic().render();
     status = kExitInputError;

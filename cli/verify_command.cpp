@@ -141,6 +141,7 @@ int run_verify(const VerifyOptions& options) {
     for (const auto& profile : spec.profiles) {
       if (!selected(options.profiles, profile.name)) continue;
       Program program = build_program(spec, profile);
+      print_warnings(program);
       MachineConfig machine = machine_for(spec, program, profile);
       if (options.nmi_encoding == "per-arrival") machine.nmi_encoding = MachineConfig::NmiEncoding::PerArrival;
       builds.push_back(std::make_unique<Build>(Build{&spec, profile, std::move(program), std::move(machine)}));

@@ -1,6 +1,7 @@
 #include "model/asm/link.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "model/asm/decode.hpp"
 
@@ -76,9 +77,10 @@ class Resolver {
            const LinkOptions& options)
       : parsed_(parsed), program_(program), data_labels_(std::move(data_labels)), options_(options) {}
 
-  uint32_t value(const ExprPtr& e) {
+  uint32_t value(const ExprPtr& e) { return static_cast<uint32_t>(value64(e)); }
+  int64_t value64(const ExprPtr& e) {
     if (!e) return 0;
-    return static_cast<uint32_t>(eval_expr(*e, [this](const std::string& n) { return lookup(n); }));
+    return eval_expr(*e, [this](const std::string& n) { return lookup(n); });
   }
 
   std::optional<int64_t> lookup(const std::string& name) {
@@ -121,7 +123,44 @@ ResolvedOperand resolve_operand(const Operand& o, Resolver& r) {
   return out;
 }
 
-bool is_branch(Op op) { return op == Op::Jmp || op == Op::Jcc || op == Op::Call; }
+bool is_direct_branch(const DecodedMnemonic& d) {
+  return d.form && d.form->operands.size() == 1 && (d.form->operands[0].classes & kClassTarget);
+}
+
+// How GNU as prints a value in its warnings: "0x100".
+std::string gas_hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// GNU as reads an immediate as a 32-bit value, sign-extended.
+int64_t gas_immediate(int64_t written) { return static_cast<int32_t>(static_cast<uint32_t>(written)); }
+
+// An immediate too wide for its operand: GNU as errs for an imm8 (bt, shift
+// counts: -128..255) and, for a byte or word operand, warns and keeps the
+// low bits (values within +-(2^n - 1) pass silently).
+void check_immediate(const Statement& st, const OperandPattern& p, int size, int64_t written,
+                     std::vector<Diagnostic>& warnings) {
+  int64_t v = gas_immediate(written);
+  if (p.classes & kClassImm8) {
+    if (v < -128 || v > 255)
+      throw InputError(st.loc, "operand type mismatch for '" + st.mnemonic + "': $" + std::to_string(v) +
+                                   " does not fit in 8 bits");
+    return;
+  }
+  if (size != 1 && size != 2) return;
+  int64_t limit = int64_t{1} << (size * 8);
+  if (v < limit && v > -limit) return;
+  uint64_t bits = static_cast<uint64_t>(v), mask = static_cast<uint64_t>(limit - 1);
+  warnings.push_back(Diagnostic{st.loc, gas_hex(bits) + " shortened to " + gas_hex(bits & mask), {}});
+}
+
+void check_immediates(const Statement& st, const DecodedMnemonic& d, Resolver& r, std::vector<Diagnostic>& warnings) {
+  for (size_t i = 0; i < st.operands.size() && i < d.form->operands.size(); ++i)
+    if (st.operands[i].kind == Operand::Kind::Immediate)
+      check_immediate(st, d.form->operands[i], d.size, r.value64(st.operands[i].imm), warnings);
+}
 
 // A direct branch names a label (or an external C function for call).
 void resolve_target(const Statement& st, Instruction& ins, const Program& program, Resolver& r) {
@@ -163,22 +202,24 @@ Program link_program(const ParsedSource& parsed, const LinkOptions& options) {
   for (size_t i = 0; i < instruction_statements.size(); ++i) {
     const Statement& st = *instruction_statements[i];
     DecodedMnemonic d = decode_statement(st);
+    if (d.warning) program.warnings.push_back(Diagnostic{st.loc, *d.warning, {}});
     Instruction& ins = program.instructions[i];
     ins.op = d.op;
     ins.cond = d.cond;
     ins.size = d.size;
-    ins.src_size = d.src_size ? d.src_size : d.size;
-    ins.rep = std::find(st.prefixes.begin(), st.prefixes.end(), "rep") != st.prefixes.end();
+    ins.src_size = d.src_size;
+    ins.rep = d.rep;
     ins.address = program.address_of(i);
     ins.text = st.text;
     ins.section = st.section;
     ins.loc = st.loc;
     ins.expanded_from = st.expanded_from;
     ins.macro_names = st.macro_names;
-    bool direct_branch = is_branch(d.op) && !st.operands.empty() && !st.operands[0].indirect;
-    if (direct_branch) resolve_target(st, ins, program, resolver);
+    if (is_direct_branch(d)) resolve_target(st, ins, program, resolver);
     else
       for (const auto& o : st.operands) ins.operands.push_back(resolve_operand(o, resolver));
+    check_immediates(st, d, resolver, program.warnings);
+    check_operand_form(ins, d.suffix_given);
   }
   for (const auto& st : parsed.statements) {
     if (st.kind != Statement::Kind::ExtableEntry) continue;

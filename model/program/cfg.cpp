@@ -6,13 +6,22 @@
 #include <sstream>
 
 #include "model/base/hex.hpp"
+#include "model/program/instruction_table.hpp"
 
 namespace ec {
 namespace {
 
+Flow flow_of(const Instruction& ins) { return instruction_info(ins.op).flow; }
+
+// A call to a C handler (a contract) comes back like any instruction.
 bool ends_block(const Instruction& ins) {
-  return ins.op == Op::Jmp || ins.op == Op::Jcc || ins.op == Op::Ret || ins.op == Op::Iret ||
-         (ins.op == Op::Call && ins.external_call.empty());
+  Flow f = flow_of(ins);
+  return f != Flow::Next && !(f == Flow::Call && !ins.external_call.empty());
+}
+
+bool falls_through(const Instruction& ins) {
+  Flow f = flow_of(ins);
+  return f != Flow::Jump && f != Flow::Return && f != Flow::Stop;
 }
 
 std::set<size_t> leaders(const Program& p) {
@@ -63,11 +72,12 @@ Cfg build_cfg(const Program& p, const std::vector<std::string>& entries) {
   for (size_t b = 0; b < order.size(); ++b) {
     const BasicBlock& bb = cfg.graph[b];
     const Instruction& ins = p.instructions[bb.last];
-    bool falls = ins.op != Op::Jmp && ins.op != Op::Ret && ins.op != Op::Iret;
+    bool falls = falls_through(ins);
     if (ins.target) {
-      EdgeKind k = ins.op == Op::Jcc ? EdgeKind::Branch : ins.op == Op::Call ? EdgeKind::Call : EdgeKind::Jump;
+      Flow f = flow_of(ins);
+      EdgeKind k = f == Flow::Branch ? EdgeKind::Branch : f == Flow::Call ? EdgeKind::Call : EdgeKind::Jump;
       boost::add_edge(b, block_of[*ins.target], CfgEdge{k}, cfg.graph);
-    } else if (ins.op == Op::Jmp) {
+    } else if (flow_of(ins) == Flow::Jump) {
       cfg.warnings.push_back(ins.loc.str() + ": warning: indirect jump; its targets are not in the graph");
     }
     if (falls && bb.last + 1 < p.instructions.size())

@@ -1,5 +1,7 @@
 #include "model/program/program.hpp"
 
+#include "model/program/instruction_table.hpp"
+
 namespace ec {
 
 std::optional<size_t> Program::index_of(uint32_t address) const {
@@ -23,19 +25,8 @@ std::string Program::label_at(size_t index) const {
   return {};
 }
 
-std::string op_name(Op op) {
-  static const char* names[] = {"mov", "movzx", "movsx", "lea", "xchg", "add", "sub", "and", "or",
-                                "xor", "not", "neg", "inc", "dec", "shl", "shr", "sar", "test",
-                                "cmp", "bt", "btr", "bts", "jmp", "jcc", "call", "ret", "iret",
-                                "push", "pop", "pushf", "popf", "cld", "std", "cli", "sti",
-                                "movs", "nop", "sysexit"};
-  return names[static_cast<int>(op)];
-}
+std::string op_name(Op op) { return instruction_info(op).name; }
 
-std::string cond_name(Cond c) {
-  static const char* names[] = {"o", "no", "b", "ae", "e", "ne", "be", "a",
-                                "s", "ns", "p", "np", "l", "ge", "le", "g"};
-  return names[static_cast<int>(c)];
-}
+std::string cond_name(Cond c) { return condition_table().at(static_cast<size_t>(c)).name; }
 
 }  // namespace ec

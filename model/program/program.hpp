@@ -14,19 +14,21 @@
 
 namespace ec {
 
+// Every operation entrycheck models: one per row of instructions.def.
 enum class Op : uint8_t {
-  Mov, Movzx, Movsx, Lea, Xchg,
-  Add, Sub, And, Or, Xor, Not, Neg, Inc, Dec, Shl, Shr, Sar, Test, Cmp, Bt, Btr, Bts,
-  Jmp, Jcc, Call, Ret, Iret,
-  Push, Pop, Pushf, Popf,
-  Cld, Std, Cli, Sti,
-  Movs,
-  Nop,
-  Sysexit,
+#define EC_INSTRUCTION(Name, ...) Name,
+#include "model/program/instructions.def"
 };
+inline constexpr size_t kNumOps = 0
+#define EC_INSTRUCTION(Name, ...) +1
+#include "model/program/instructions.def"
+    ;
 
 // Condition codes in hardware order (the low nibble of Jcc's opcode).
-enum class Cond : uint8_t { O, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
+enum class Cond : uint8_t {
+#define EC_CONDITION(Name, ...) Name,
+#include "model/program/instructions.def"
+};
 
 // How an operand is given (AT&T: %reg, $imm, memory).
 enum class OperandKind : uint8_t { Register, Immediate, Memory };
@@ -72,6 +74,7 @@ struct Program {
   std::vector<Instruction> instructions;
   std::map<std::string, size_t> labels;  // label -> index of the next instruction
   std::vector<ExtableEntry> extable;
+  std::vector<Diagnostic> warnings;  // from loading (e.g. GNU as's "shortened" warnings); the CLI prints them
   std::vector<std::string> files;
   std::set<std::string> globals;  // .globl / ENTRY names: the default CFG roots
   uint32_t text_base = 0;

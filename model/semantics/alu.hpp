@@ -10,6 +10,7 @@ template <class D>
 struct Alu {
   using V = typename D::Val;
   using B = typename D::Bool;
+  using S = State<D>;
   Machine<D>& m;
   D& d;
   explicit Alu(Machine<D>& machine) : m(machine), d(machine.d) {}
@@ -17,7 +18,7 @@ struct Alu {
   B msb(const V& v) { return d.bit(v, d.width(v) - 1); }
   B aux_carry(const V& a, const V& b, const V& r) { return d.bit(d.bxor(d.bxor(a, b), r), 4); }
 
-  V add(State<D>& s, const V& a, const V& b) {
+  V add_values(S& s, const V& a, const V& b) {
     V r = d.add(a, b);
     s.cf = d.ult(r, a);
     s.of = msb(d.band(d.bxor(a, r), d.bxor(b, r)));
@@ -25,7 +26,7 @@ struct Alu {
     m.set_szp(s, r);
     return r;
   }
-  V sub(State<D>& s, const V& a, const V& b) {
+  V sub_values(S& s, const V& a, const V& b) {
     V r = d.sub(a, b);
     s.cf = d.ult(a, b);
     s.of = msb(d.band(d.bxor(a, b), d.bxor(a, r)));
@@ -43,18 +44,18 @@ struct Alu {
   // INC/DEC leave CF alone.
   V inc_dec(State<D>& s, const V& a, bool inc) {
     B cf = s.cf;
-    V r = inc ? add(s, a, d.c(1, d.width(a))) : sub(s, a, d.c(1, d.width(a)));
+    V r = inc ? add_values(s, a, d.c(1, d.width(a))) : sub_values(s, a, d.c(1, d.width(a)));
     s.cf = cf;
     return r;
   }
-  V neg(State<D>& s, const V& a) {
-    V r = sub(s, d.c(0, d.width(a)), a);
+  V neg_value(S& s, const V& a) {
+    V r = sub_values(s, d.c(0, d.width(a)), a);
     s.cf = d.lnot(d.eq(a, d.c(0, d.width(a))));
     return r;
   }
 
   // SHL/SHR/SAR with the count masked to 5 bits; a zero count changes nothing.
-  V shift(State<D>& s, Op op, const V& a, const V& count8) {
+  V shift_value(S& s, Op op, const V& a, const V& count8) {
     int w = d.width(a);
     V n = d.zext(d.band(count8, d.c(31, 8)), w);
     B zero = d.eq(n, d.c(0, w));
@@ -86,55 +87,62 @@ struct Alu {
     return d.ite(zero, a, r);
   }
 
-  void execute(State<D>& s, const Instruction& ins) {
+  // ---- the rules (instructions.def): AT&T order, the source first ----
+  void add(S& s, const Instruction& ins) { binary(s, ins, true, [&](const V& a, const V& b) { return add_values(s, a, b); }); }
+  void sub(S& s, const Instruction& ins) { binary(s, ins, true, [&](const V& a, const V& b) { return sub_values(s, a, b); }); }
+  void cmp(S& s, const Instruction& ins) { binary(s, ins, false, [&](const V& a, const V& b) { return sub_values(s, a, b); }); }
+  void and_(S& s, const Instruction& ins) { binary(s, ins, true, [&](const V& a, const V& b) { return logic(s, d.band(a, b)); }); }
+  void test(S& s, const Instruction& ins) { binary(s, ins, false, [&](const V& a, const V& b) { return logic(s, d.band(a, b)); }); }
+  void or_(S& s, const Instruction& ins) { binary(s, ins, true, [&](const V& a, const V& b) { return logic(s, d.bor(a, b)); }); }
+  void xor_(S& s, const Instruction& ins) { binary(s, ins, true, [&](const V& a, const V& b) { return logic(s, d.bxor(a, b)); }); }
+  void not_(S& s, const Instruction& ins) { unary(s, ins, [&](const V& a) { return d.bnot(a); }); }
+  void neg(S& s, const Instruction& ins) { unary(s, ins, [&](const V& a) { return neg_value(s, a); }); }
+  void inc(S& s, const Instruction& ins) { unary(s, ins, [&](const V& a) { return inc_dec(s, a, true); }); }
+  void dec(S& s, const Instruction& ins) { unary(s, ins, [&](const V& a) { return inc_dec(s, a, false); }); }
+
+  // SHL/SAL, SHR, SAR: "shl %eax" shifts by one; a register count is %cl
+  // (GNU as also takes %ecx there and means %cl).
+  void shift(S& s, const Instruction& ins) {
     const auto& ops = ins.operands;
-    int size = ins.size;
-    switch (ins.op) {
-      case Op::Add: case Op::Sub: case Op::Cmp: case Op::And: case Op::Or: case Op::Xor:
-      case Op::Test: {
-        V b = m.read_operand(s, ops[0], size);
-        V a = m.read_operand(s, ops[1], size);
-        V r;
-        switch (ins.op) {
-          case Op::Add: r = add(s, a, b); break;
-          case Op::Sub: case Op::Cmp: r = sub(s, a, b); break;
-          case Op::And: case Op::Test: r = logic(s, d.band(a, b)); break;
-          case Op::Or: r = logic(s, d.bor(a, b)); break;
-          default: r = logic(s, d.bxor(a, b)); break;
-        }
-        if (ins.op != Op::Cmp && ins.op != Op::Test) m.write_operand(s, ops[1], r, size);
-        break;
-      }
-      case Op::Not:
-        m.write_operand(s, ops[0], d.bnot(m.read_operand(s, ops[0], size)), size);
-        break;
-      case Op::Neg:
-        m.write_operand(s, ops[0], neg(s, m.read_operand(s, ops[0], size)), size);
-        break;
-      case Op::Inc: case Op::Dec:
-        m.write_operand(s, ops[0], inc_dec(s, m.read_operand(s, ops[0], size), ins.op == Op::Inc), size);
-        break;
-      case Op::Shl: case Op::Shr: case Op::Sar: {
-        const ResolvedOperand& dst = ops.size() == 2 ? ops[1] : ops[0];
-        V count = ops.size() == 2 ? m.read_operand(s, ops[0], 1) : d.c(1, 8);
-        if (ops.size() == 2 && ops[0].kind == OperandKind::Register && ops[0].reg != Reg::CL)
-          throw InputError(ins.loc, "shift count must be an immediate or %cl");
-        m.write_operand(s, dst, shift(s, ins.op, m.read_operand(s, dst, size), count), size);
-        break;
-      }
-      case Op::Bt: case Op::Bts: case Op::Btr: bit_test(s, ins); break;
-      default: EC_ASSERT(false, "not an ALU instruction");
-    }
+    const ResolvedOperand& dst = ops.size() == 2 ? ops[1] : ops[0];
+    V count = d.c(1, 8);
+    if (ops.size() == 2)
+      count = ops[0].kind == OperandKind::Register ? m.get_reg(s, Reg::CL) : d.c(ops[0].imm & 0xff, 8);
+    m.write_operand(s, dst, shift_value(s, ins.op, m.read_operand(s, dst, ins.size), count), ins.size);
+    s.pc += 1;
   }
 
-  // BT/BTS/BTR with an immediate offset (mod operand size) or on a register.
-  void bit_test(State<D>& s, const Instruction& ins) {
+  template <class F>
+  void binary(S& s, const Instruction& ins, bool writes, F f) {
+    V b = m.read_operand(s, ins.operands[0], ins.size);
+    V a = m.read_operand(s, ins.operands[1], ins.size);
+    V r = f(a, b);
+    if (writes) m.write_operand(s, ins.operands[1], r, ins.size);
+    s.pc += 1;
+  }
+  template <class F>
+  void unary(S& s, const Instruction& ins, F f) {
+    m.write_operand(s, ins.operands[0], f(m.read_operand(s, ins.operands[0], ins.size)), ins.size);
+    s.pc += 1;
+  }
+
+  // BT/BTS/BTR (SDM "BT", "BTS", "BTR"): CF = the selected bit, which BTS
+  // sets and BTR clears. An immediate offset, or any offset into a
+  // register, is taken mod the operand size; a register offset into memory
+  // is a signed bit offset into the bit string there: the word or dword at
+  // EA + size * (offset SAR log2(bits)), bit (offset mod bits). Such an
+  // offset must have one value on the path (else the path is cut).
+  void bit_test(S& s, const Instruction& ins) {
     const ResolvedOperand& src = ins.operands[0];
-    const ResolvedOperand& dst = ins.operands[1];
+    ResolvedOperand dst = ins.operands[1];
     int w = ins.size * 8;
-    if (src.kind == OperandKind::Register && dst.kind == OperandKind::Memory)
-      throw InputError(ins.loc, "bit test of memory with a register offset is not supported");
     V offset = d.band(d.zext(d.extract(m.read_operand(s, src, ins.size), 7, 0), w), d.c(w - 1, w));
+    if (src.kind == OperandKind::Register && dst.kind == OperandKind::Memory) {
+      V wide = d.sext(m.read_operand(s, src, ins.size), 32);
+      int32_t bits = static_cast<int32_t>(m.concrete(s, wide, "bit offset"));
+      dst.disp += static_cast<uint32_t>((bits >> (w == 16 ? 4 : 5)) * ins.size);
+      offset = d.c(static_cast<uint32_t>(bits) & static_cast<uint32_t>(w - 1), w);
+    }
     V value = m.read_operand(s, dst, ins.size);
     V mask = d.shl(d.c(1, w), offset);
     s.cf = d.lnot(d.eq(d.band(value, mask), d.c(0, w)));
@@ -144,6 +152,7 @@ struct Alu {
     s.pf = m.undefined_flag(s, "pf");
     if (ins.op == Op::Bts) m.write_operand(s, dst, d.bor(value, mask), ins.size);
     if (ins.op == Op::Btr) m.write_operand(s, dst, d.band(value, d.bnot(mask)), ins.size);
+    s.pc += 1;
   }
 };
 

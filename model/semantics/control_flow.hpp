@@ -60,7 +60,8 @@ struct ControlFlow {
     s.pc = *ins.target;
   }
 
-  void ret(S& s) { s.pc = index_for(s, m.pop(s), "ret"); }
+  // RET (SDM "RET"): a rep prefix ("repz ret") changes nothing.
+  void ret(S& s, const Instruction&) { s.pc = index_for(s, m.pop(s), "ret"); }
 };
 
 }  // namespace ec

@@ -95,9 +95,10 @@ struct Events {
   }
 
   // SYSEXIT (SDM "SYSEXIT"): back to CPL3 at EDX with ESP = ECX; the
-  // selectors follow IA32_SYSENTER_CS. EFLAGS stays as it is.
-  void sysexit(S& s) {
-    if (s.cpl != 0) throw PathCut("unsupported", "SYSEXIT at CPL " + std::to_string(s.cpl) + " raises #GP(0)");
+  // selectors follow IA32_SYSENTER_CS. EFLAGS stays as it is. #GP(0) at
+  // CPL > 0.
+  void sysexit(S& s, const Instruction&) {
+    if (s.cpl != 0) return raise_fault(s, 13, d.c(0, 32));
     const auto& msr = m.config.sysenter;
     EntryRecord<V> returned_from;
     returned_from.cr3 = s.cr3;
@@ -119,6 +120,9 @@ struct Events {
     for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
   }
 
+  void int3(S& s, const Instruction&) { throw PathCut("unsupported", "unsupported instruction int3 at " + m.at(s)); }
+  void ud2(S& s, const Instruction&) { throw PathCut("unsupported", "unsupported instruction ud2 at " + m.at(s)); }
+
   // A fault raised by the current instruction: nothing of it has happened,
   // the frame saves its own address.
   void raise_fault(S& s, int vector, const V& error_code) {
@@ -133,7 +137,7 @@ struct Events {
   // NMI blocking: the fault is taken at CPL0 below the IRET frame.
   // (IRET executed *in* virtual-8086 mode, with its IOPL check, is not entry
   // code and is not modelled.)
-  void iret(S& s) {
+  void iret(S& s, const Instruction&) {
     const uint32_t frame = m.esp(s);
     V eip = m.pop(s);
     V cs = d.extract(m.pop(s), 15, 0);  // high half of the slot is discarded

@@ -217,17 +217,18 @@ struct Machine {
 
   // ---- stack ----
   uint32_t esp(S& s) { return concrete(s, s.gpr[R_ESP], "stack pointer"); }
-  void push(S& s, const V& v) {
-    uint32_t sp = esp(s) - 4;
-    access(s, sp, 4, Access::Stack, true);
-    write(s, sp, v, 4);
+  // A dword, or with bytes = 2 a word (the 16-bit operand size: ESP by 2).
+  void push(S& s, const V& v, int bytes = 4) {
+    uint32_t sp = esp(s) - static_cast<uint32_t>(bytes);
+    access(s, sp, bytes, Access::Stack, true);
+    write(s, sp, v, bytes);
     s.gpr[R_ESP] = d.c(sp, 32);
   }
-  V pop(S& s) {
+  V pop(S& s, int bytes = 4) {
     uint32_t sp = esp(s);
-    access(s, sp, 4, Access::Stack, false);
-    V v = read(s, sp, 4);
-    s.gpr[R_ESP] = d.c(sp + 4, 32);
+    access(s, sp, bytes, Access::Stack, false);
+    V v = read(s, sp, bytes);
+    s.gpr[R_ESP] = d.c(sp + static_cast<uint32_t>(bytes), 32);
     return v;
   }
   // The CPU stores a selector into a dword slot: the low half is the

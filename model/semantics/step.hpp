@@ -5,43 +5,22 @@
 #include "model/semantics/data_moves.hpp"
 #include "model/semantics/events.hpp"
 #include "model/semantics/string_moves.hpp"
+#include "model/semantics/system.hpp"
 
 namespace ec {
 
+// The rule of each operation, bound by the instruction catalog
+// (model/program/instructions.def): Family<D>(m).rule(s, ins). Each rule
+// moves EIP itself.
 template <class D>
 void execute_instruction(Machine<D>& m, State<D>& s) {
   const Instruction& ins = m.current(s);
-  DataMoves<D> moves(m);
-  ControlFlow<D> flow(m);
   switch (ins.op) {
-    case Op::Mov: moves.mov(s, ins); return;
-    case Op::Movzx: case Op::Movsx: moves.extend(s, ins); return;
-    case Op::Lea: moves.lea(s, ins); return;
-    case Op::Xchg: moves.xchg(s, ins); return;
-    case Op::Push: moves.push(s, ins); return;
-    case Op::Pop: moves.pop(s, ins); return;
-    case Op::Pushf: moves.pushf(s); return;
-    case Op::Popf: moves.popf(s); return;
-    case Op::Add: case Op::Sub: case Op::And: case Op::Or: case Op::Xor: case Op::Not:
-    case Op::Neg: case Op::Inc: case Op::Dec: case Op::Shl: case Op::Shr: case Op::Sar:
-    case Op::Test: case Op::Cmp: case Op::Bt: case Op::Bts: case Op::Btr:
-      Alu<D>(m).execute(s, ins);
-      s.pc += 1;
-      return;
-    case Op::Jmp: flow.jmp(s, ins); return;
-    case Op::Jcc: flow.jcc(s, ins); return;
-    case Op::Call: flow.call(s, ins); return;
-    case Op::Ret: flow.ret(s); return;
-    case Op::Iret: Events<D>(m).iret(s); return;
-    case Op::Movs: StringMoves<D>(m).execute(s, ins); return;
-    case Op::Cld: s.df = m.d.f(); break;
-    case Op::Std: s.df = m.d.t(); break;
-    case Op::Cli: s.iflag = m.d.f(); break;
-    case Op::Sti: s.iflag = m.d.t(); break;
-    case Op::Nop: break;
-    case Op::Sysexit: Events<D>(m).sysexit(s); return;
+#define EC_INSTRUCTION(Name, Family, rule, ...) \
+  case Op::Name: Family<D>(m).rule(s, ins); return;
+#include "model/program/instructions.def"
   }
-  s.pc += 1;
+  EC_ASSERT(false, "an Op outside the instruction table");
 }
 
 // Runs the boundary events (an NMI may arrive) and then one instruction.

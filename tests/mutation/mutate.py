@@ -47,14 +47,18 @@ DEFAULT_SPECS = ["specs/pti32-entry-stack-fixed.json", "specs/pti32-entry-stack-
                  "specs/entry-stack-in-place.json", "specs/pti32-round-trip.json", "specs/sysenter-tf.json"]
 INSTRUCTION = re.compile(r"^(\s*(?:[\w.]+:\s*)*)([a-z][a-z0-9]*)(\s.*)?$")
 DIRECTIVE_OR_MACRO = re.compile(r"^\s*(\.|#|[A-Z_]+\b|/\*|\*|//)")
-JCC_FLIP = {"jz": "jnz", "jnz": "jz", "je": "jne", "jne": "je", "jb": "jae", "jae": "jb", "jc": "jnc",
-            "jnc": "jc", "ja": "jbe", "jbe": "ja", "js": "jns", "jns": "js", "jl": "jge", "jge": "jl",
-            "jle": "jg", "jg": "jle"}
-KNOWN = {"mov", "movl", "movb", "movw", "movzbl", "movzwl", "lea", "leal", "add", "addl", "sub", "subl",
-         "and", "andl", "or", "orl", "xor", "xorl", "not", "notl", "neg", "inc", "incl", "dec", "decl",
-         "shl", "shll", "shr", "shrl", "sar", "sarl", "test", "testl", "testb", "cmp", "cmpl", "cmpw", "cmpb",
-         "push", "pushl", "pop", "popl", "pushfl", "popfl", "cld", "std", "cli", "sti", "rep", "movsl", "call",
-         "ret", "iret", "jmp", "btl", "btrl", "btsl", "xchg", "xchgl", "sysexit", "nop"} | set(JCC_FLIP)
+# Filled from the instruction catalog (`entrycheck dump-instructions --json`)
+# by main(): the spellings that are instructions, and each Jcc's opposite.
+JCC_FLIP = {}
+KNOWN = set()
+
+
+def use_catalog(entrycheck):
+    sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+    import instruction_catalog
+    cat = instruction_catalog.load(entrycheck)
+    JCC_FLIP.update(cat.negated_jcc())
+    KNOWN.update(cat.mnemonics | {"rep", "repe", "repz", "repne", "repnz"})
 
 
 def strip_comment(line):
@@ -260,6 +264,7 @@ def main():
     if args.list_proved:
         list_proved(args.list_proved)
         return
+    use_catalog(args.entrycheck)
     results = {}
     for spec_rel in args.spec or DEFAULT_SPECS:
         spec_path = os.path.join(ROOT, spec_rel)

@@ -67,26 +67,30 @@ MANIFEST = {
 SEARCH_GLOBS = ["examples/**/*.S", "tests/**/*.S"]
 
 # ---------------------------------------------------------------------------
-# Mnemonic tables (independent of entrycheck's decode.cpp on purpose).
+# Mnemonic tables: from the instruction catalog (`entrycheck dump-instructions
+# --json`, model/program/instructions.def), filled in by main(). Sharing the
+# spellings does not hide a decoder bug: objdump prints the canonical
+# spelling of the bytes GNU as produced ("sal" comes back as "shl"), so an
+# alias entrycheck maps wrongly still shows as a different operation.
 
-JCC = {
-    "jo": "o", "jno": "no", "jb": "b", "jc": "b", "jnae": "b", "jae": "ae", "jnb": "ae",
-    "jnc": "ae", "je": "e", "jz": "e", "jne": "ne", "jnz": "ne", "jbe": "be", "jna": "be",
-    "ja": "a", "jnbe": "a", "js": "s", "jns": "ns", "jp": "p", "jpe": "p", "jnp": "np",
-    "jpo": "np", "jl": "l", "jnge": "l", "jge": "ge", "jnl": "ge", "jle": "le", "jng": "le",
-    "jg": "g", "jnle": "g",
-}
+JCC = {}       # objdump jcc mnemonic -> condition (entrycheck's cond_name)
+BASE_OPS = {}  # objdump base mnemonic -> operation (entrycheck's op_name)
+EXACT = {}     # spellings that fix sizes: mnemonic -> (op, size, src_size)
 
-# objdump base mnemonic -> our operation name (entrycheck's op_name spelling).
-BASE_OPS = {
-    "mov": "mov", "lea": "lea", "xchg": "xchg", "add": "add", "sub": "sub", "and": "and",
-    "or": "or", "xor": "xor", "not": "not", "neg": "neg", "inc": "inc", "dec": "dec",
-    "shl": "shl", "sal": "shl", "shr": "shr", "sar": "sar", "test": "test", "cmp": "cmp",
-    "bt": "bt", "btr": "btr", "bts": "bts", "jmp": "jmp", "call": "call", "ret": "ret",
-    "iret": "iret", "iretd": "iret", "push": "push", "pop": "pop", "pushf": "pushf",
-    "popf": "popf", "cld": "cld", "std": "std", "cli": "cli", "sti": "sti", "movs": "movs",
-    "nop": "nop", "sysexit": "sysexit",
-}
+
+def use_catalog(ec):
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "support"))
+    import instruction_catalog
+    try:
+        cat = instruction_catalog.load(ec)
+    except (OSError, RuntimeError) as e:
+        raise SetupError(str(e))
+    JCC.update(cat.jcc)
+    BASE_OPS.update(cat.base_ops)
+    EXACT.update(cat.exact)
+    return cat
+
+
 SUFFIX = {"b": 1, "w": 2, "l": 4}
 
 REG_WIDTH = {}
@@ -480,6 +484,9 @@ def decode_gas(text):
         return BASE_OPS[mn], None, None, None, rep, operands
     if mn[:-1] in BASE_OPS and mn[-1] in SUFFIX:
         return BASE_OPS[mn[:-1]], None, SUFFIX[mn[-1]], None, rep, operands
+    if mn in EXACT:
+        op, size, src_size = EXACT[mn]
+        return op, None, size or None, src_size or None, rep, operands
     return "?" + mn, None, None, None, rep, operands
 
 
@@ -888,6 +895,7 @@ def main():
         if not os.access(ec, os.X_OK):
             raise SetupError("entrycheck binary '%s' not found or not executable" % ec)
         check_tools(tmp)
+        use_catalog(ec)
         spec_users = load_specs(root)
         if args.files:
             files = [os.path.realpath(f) for f in args.files]

@@ -245,7 +245,7 @@ TEST_CASE("sem: mov from a segment register") {
     }
   }
   SUBCASE("to a 16-bit register or to memory: 16 bits only") {
-    Rig r("\tmovw %ss, %ax\n\tmovl %ds, 4(%esp)\n\tmov %fs, (%esp)\n");
+    Rig r("\tmovw %ss, %ax\n\tmovw %ds, 4(%esp)\n\tmov %fs, (%esp)\n");
     r.set(Reg::EAX, 0xdeadbeef);
     r.set(Reg::ESP, 0x2000);
     r.poke(0x2000, 0xaaaaaaaa);
