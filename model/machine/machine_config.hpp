@@ -73,8 +73,17 @@ struct Bounds {
   size_t max_steps = 20000;         // per path
 };
 
+// A descriptor-table register (GDTR): what SGDT stores.
+struct DescriptorTableRegister {
+  uint32_t base = 0;
+  uint16_t limit = 0;
+};
+
 struct MachineConfig {
   CpuProfile profile;
+  // The GDTR the platform loaded (SGDT stores it); unset: unknown, and SGDT
+  // cuts the path rather than store a made-up value.
+  std::optional<DescriptorTableRegister> gdtr;
   std::vector<Region> regions;
   std::vector<KnownSelector> selectors;
   uint16_t kernel_cs = 0x60;

@@ -67,7 +67,7 @@ struct DataMoves {
   // until after the next instruction (the MOV SS shadow, State::ss_shadow);
   // NMIs stay possible there, which is more behaviours than a CPU that
   // delays them too.
-  bool load_ss(S& s, const V& selector) {
+  bool load_ss(S& s, const V& selector, bool shadow = true) {
     if (d.decide(s.path, m.null_selector(selector))) {
       Events<D>(m).raise_fault(s, 13, d.c(0, 32));
       return false;
@@ -77,7 +77,7 @@ struct DataMoves {
       return false;
     }
     s.seg[SEG_SS] = selector;
-    s.ss_shadow = true;
+    s.ss_shadow = shadow;
     return true;
   }
 
@@ -193,7 +193,21 @@ struct DataMoves {
     s.pc += 1;
   }
 
-  void lss(S& s, const Instruction&) { throw PathCut("unsupported", "unsupported instruction lss at " + m.at(s)); }
+  // LSS r32, m16:32 (SDM "LDS/LES/LFS/LGS/LSS"): the far pointer's offset
+  // (dword at +0) goes to the register, its selector (word at +4) to SS,
+  // with MOV SS's checks (load_ss: a null selector or one that is not a
+  // writable data segment of DPL = CPL is #GP, and nothing changes). Unlike
+  // MOV/POP SS, LSS opens no interrupt/single-step shadow (FACTS, "MOV
+  // SS/POP SS shadow").
+  void lss(S& s, const Instruction& ins) {
+    ResolvedOperand selector_at = ins.operands[0];
+    selector_at.disp += 4;
+    V offset = m.read_operand(s, ins.operands[0], 4);
+    V selector = m.read_operand(s, selector_at, 2);
+    if (!load_ss(s, selector, /*shadow=*/false)) return;
+    m.set_reg(s, ins.operands[1].reg, offset);
+    s.pc += 1;
+  }
 };
 
 }  // namespace ec

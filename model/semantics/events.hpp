@@ -120,8 +120,15 @@ struct Events {
     for (auto* mon : m.monitors) mon->after_iret(m, s, returned_from);
   }
 
-  void int3(S& s, const Instruction&) { throw PathCut("unsupported", "unsupported instruction int3 at " + m.at(s)); }
-  void ud2(S& s, const Instruction&) { throw PathCut("unsupported", "unsupported instruction ud2 at " + m.at(s)); }
+  // INT3 (SDM "INT n/INTO/INT3/INT1"): a trap through vector 3 (#BP) whose
+  // frame saves the next instruction's EIP; no error code. The gate's DPL
+  // check (CPL > DPL is #GP) is not modelled: the spec's IDT has no DPLs,
+  // and Linux's #BP gate is DPL 3.
+  void int3(S& s, const Instruction&) { deliver(s, 3, std::nullopt, d.c(m.program.address_of(s.pc + 1), 32)); }
+
+  // UD2 (SDM "UD2"): raises #UD (vector 6), a fault: the frame saves UD2's
+  // own EIP.
+  void ud2(S& s, const Instruction&) { raise_fault(s, 6, d.c(0, 32)); }
 
   // A fault raised by the current instruction: nothing of it has happened,
   // the frame saves its own address.
