@@ -20,8 +20,9 @@ std::vector<OperandShape> statement_shapes(const Statement& s, const Instruction
   std::vector<OperandShape> out;
   for (const auto& o : s.operands) {
     OperandShape shape{o.kind, o.reg, o.indirect, false};
-    shape.target = branch && o.kind == OperandKind::Memory && !o.indirect && !o.mem.base && !o.mem.index &&
-                   !o.mem.segment;
+    // A segment override on a direct branch is only a prefix (GNU as emits
+    // it; on a jcc it is a branch hint).
+    shape.target = branch && o.kind == OperandKind::Memory && !o.indirect && !o.mem.base && !o.mem.index;
     out.push_back(shape);
   }
   return out;
@@ -92,9 +93,10 @@ bool is_rep_prefix(const std::string& p) {
 }
 
 void apply_prefixes(const Statement& s, const InstructionInfo& info, DecodedMnemonic& d) {
+  bool rep_ok = info.rep == InstructionInfo::Rep::Any || (info.rep == InstructionInfo::Rep::Bare && s.operands.empty());
   for (const auto& p : s.prefixes) {
     if (!is_rep_prefix(p)) fail(s, "prefix '" + p + "' is not supported");
-    if (!info.rep) fail(s, "invalid instruction '" + s.mnemonic + "' after '" + p + "'");
+    if (!rep_ok) fail(s, "invalid instruction '" + s.mnemonic + "' after '" + p + "'");
     d.rep = true;
   }
 }
@@ -109,18 +111,20 @@ bool has_form_with_count(const InstructionInfo& info, size_t count) {
 DecodedMnemonic decode_statement(const Statement& s) {
   std::vector<AttMatch> candidates = att_matches(s.mnemonic);
   if (candidates.empty()) fail(s, "unknown instruction '" + s.mnemonic + "'");
-  // The error to report: the first candidate's, unless a later one at least
-  // takes this many operands ("movsb %al" is about movsbl, not the string move).
+  // The error to report: one that says the form is valid x86 ("not
+  // supported") first, then the first from a candidate that takes this
+  // many operands ("movsb %al" is about movsbl, not the string move), then
+  // the first.
   std::optional<std::string> error;
-  bool error_has_count = false;
+  int error_rank = -1;
   for (const AttMatch& m : candidates) {
     const InstructionInfo& info = instruction_info(m.op);
     std::vector<OperandShape> ops = statement_shapes(s, info);
     Inferred sizes = infer_sizes(s, info, m, ops);
     FormMatch match = match_operand_form(info, ops, sizes.size, sizes.src_size, m.suffix_given);
     if (!match.error.empty()) {
-      bool count = has_form_with_count(info, ops.size());
-      if (!error || (count && !error_has_count)) error = match.error, error_has_count = count;
+      int rank = match.form ? 2 : has_form_with_count(info, ops.size()) ? 1 : 0;
+      if (rank > error_rank) error = match.error, error_rank = rank;
       continue;
     }
     DecodedMnemonic d{m.op, m.cond, sizes.size, sizes.src_size, m.suffix_given, false, match.form, sizes.warning};

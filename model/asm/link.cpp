@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "model/asm/decode.hpp"
+#include "model/base/hex.hpp"
 
 namespace ec {
 namespace {
@@ -137,13 +138,14 @@ std::string gas_hex(uint64_t v) {
 // GNU as reads an immediate as a 32-bit value, sign-extended.
 int64_t gas_immediate(int64_t written) { return static_cast<int32_t>(static_cast<uint32_t>(written)); }
 
-// An immediate too wide for its operand: GNU as errs for an imm8 (bt, shift
-// counts: -128..255) and, for a byte or word operand, warns and keeps the
-// low bits (values within +-(2^n - 1) pass silently).
+// An immediate too wide for its operand: GNU as errs for an imm8 of a word
+// or dword operation (bt, shift counts: -128..255) and, for a byte or word
+// operand (a byte shift's count too), warns and keeps the low bits (values
+// within +-(2^n - 1) pass silently).
 void check_immediate(const Statement& st, const OperandPattern& p, int size, int64_t written,
                      std::vector<Diagnostic>& warnings) {
   int64_t v = gas_immediate(written);
-  if (p.classes & kClassImm8) {
+  if ((p.classes & kClassImm8) && size != 1) {
     if (v < -128 || v > 255)
       throw InputError(st.loc, "operand type mismatch for '" + st.mnemonic + "': $" + std::to_string(v) +
                                    " does not fit in 8 bits");
@@ -176,7 +178,9 @@ void resolve_target(const Statement& st, Instruction& ins, const Program& progra
   }
   uint32_t address = r.value(o.mem.disp);
   auto index = program.index_of(address);
-  if (!index) throw InputError(st.loc, "branch target is not an instruction of the program");
+  if (!index)
+    throw InputError(st.loc, "branch target is not an instruction of the program: a branch to " + hex32(address) +
+                                 " is valid x86 but not supported");
   ins.target = *index;
 }
 

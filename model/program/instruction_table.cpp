@@ -175,21 +175,26 @@ std::vector<IntelName> parse_intel(const std::string& text) {
 }
 
 InstructionInfo build_row(const RawRow& row) {
-  InstructionInfo info{row.op, lower(row.name), row.family, row.rule, row.flow, {}, {}, 0, 0, {}, false};
+  InstructionInfo info{row.op, lower(row.name), row.family, row.rule, row.flow, {}, {}, 0, 0, {}, {}};
   info.intel = parse_intel(row.intel);
   info.sizes = parse_sizes(row, row.sizes, &info.default_size);
   info.att = parse_att(row, info.sizes);
   for (const std::string& form : split(row.forms, '|')) info.forms.push_back(parse_form(row, form, info.sizes));
-  info.rep = std::string(row.prefixes) == "rep";
+  std::string rep = row.prefixes;
+  if (rep != "" && rep != "rep" && rep != "rep-bare") bad_row(row, "bad prefixes '" + rep + "'");
+  info.rep = rep == "rep" ? InstructionInfo::Rep::Any : rep == "rep-bare" ? InstructionInfo::Rep::Bare
+                                                                          : InstructionInfo::Rep::None;
   return info;
 }
 
 std::string size_name(int bytes) { return std::to_string(bytes * 8) + "-bit"; }
 
-// Does this register operand have the width the pattern asks for?
-bool width_ok(const OperandPattern& p, const OperandShape& o, int size, int src_size) {
+// Does this register operand have the width the pattern asks for? (GNU
+// as's %ecx shift count goes with any size but an explicit 'b'.)
+bool width_ok(const OperandPattern& p, const OperandShape& o, int size, int src_size, bool suffix_given) {
   bool sized_register = o.kind == OperandKind::Register && reg_info(o.reg).family == RegFamily::General;
   if (!sized_register) return true;
+  if (p.classes & kClassCount) return !(o.reg == Reg::ECX && suffix_given && size == 1);
   int bytes = reg_info(o.reg).width_bits / 8;
   switch (p.width) {
     case OperandWidth::OpSize: return bytes == size;
@@ -212,8 +217,10 @@ bool sizes_match(const OperandForm& f, const std::vector<OperandShape>& operands
   if (f.sizes == 0 && suffix_given) return false;
   if (f.sizes != 0 && !(f.sizes & size_bit(size))) return false;
   if (f.target_without_suffix && suffix_given) return false;
-  for (size_t i = 0; i < operands.size(); ++i)
-    if (!width_ok(f.operands[i], operands[i], size, src_size)) return false;
+  for (size_t i = 0; i < operands.size(); ++i) {
+    if (!width_ok(f.operands[i], operands[i], size, src_size, suffix_given)) return false;
+    if (f.operands[i].width == OperandWidth::SrcSize && src_size >= size) return false;
+  }
   return true;
 }
 
@@ -228,7 +235,13 @@ std::string forms_text(const InstructionInfo& info) {
 std::string size_error(const InstructionInfo& info, const OperandForm& f, const std::vector<OperandShape>& operands,
                        int size, int src_size, bool suffix_given) {
   for (size_t i = 0; i < operands.size(); ++i) {
-    if (width_ok(f.operands[i], operands[i], size, src_size)) continue;
+    // GNU as takes "movzx %ax,%ax" (movzww, a word copy): valid x86.
+    if (f.operands[i].width == OperandWidth::SrcSize && src_size == size && size == 2)
+      return "'" + info.name + "' from a word to a word is valid x86 but not supported";
+    if (f.operands[i].width == OperandWidth::SrcSize && src_size >= size)
+      return "operand size mismatch for '" + info.name + "': the source (" + size_name(src_size) +
+             ") must be narrower than the destination (" + size_name(size) + ")";
+    if (width_ok(f.operands[i], operands[i], size, src_size, suffix_given)) continue;
     const OperandPattern& p = f.operands[i];
     int want = p.width == OperandWidth::SrcSize ? src_size : p.width == OperandWidth::Fixed ? p.bytes : size;
     return "operand size mismatch for '" + info.name + "': %" + std::string(reg_info(operands[i].reg).name) +
@@ -372,7 +385,8 @@ void check_operand_form(const Instruction& ins, bool suffix_given) {
   const InstructionInfo& info = instruction_info(ins.op);
   FormMatch m = match_operand_form(info, operand_shapes(ins), ins.size, ins.src_size, suffix_given);
   if (!m.error.empty()) throw InputError(ins.loc, m.error);
-  if (ins.rep && !info.rep) throw InputError(ins.loc, "invalid instruction '" + info.name + "' after 'rep'");
+  bool rep_ok = info.rep == InstructionInfo::Rep::Any || (info.rep == InstructionInfo::Rep::Bare && ins.operands.empty());
+  if (ins.rep && !rep_ok) throw InputError(ins.loc, "invalid instruction '" + info.name + "' after 'rep'");
 }
 
 }  // namespace ec

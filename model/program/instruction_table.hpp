@@ -75,7 +75,7 @@ struct InstructionInfo {
   SizeSet sizes = 0;
   int default_size = 0;  // used silently when nothing decides (0: warn and use 4)
   std::vector<OperandForm> forms;
-  bool rep = false;      // rep/repe/repz/repne/repnz accepted
+  enum class Rep : uint8_t { None, Any, Bare } rep = Rep::None;  // rep/repe/repz/repne/repnz accepted (Bare: without operands)
 };
 
 struct ConditionInfo {

@@ -204,8 +204,8 @@ TEST_CASE("asm link: data labels are still labels: no duplicates, no branching t
     return std::string("<no error>");
   };
   CHECK(link_error("x:\tnop\n\t.data\nx:\n\t.long 0\n") == "t.S:3:1: label 'x' defined twice");
-  CHECK(link_error("\tjmp tbl\n\t.section .rodata\ntbl:\n\t.long 0\n") ==
-        "t.S:1:2: branch target is not an instruction of the program");
+  CHECK(link_error("\tjmp tbl\n\t.section .rodata\ntbl:\n\t.long 0\n").rfind(
+            "t.S:1:2: branch target is not an instruction of the program", 0) == 0);
   // A section without the x flag that holds instructions is still laid out as code.
   Program p = link_program(parse("\tjmp 1f\n\t.section .altinstr_replacement\n1:\tnop\n"), LinkOptions{});
   CHECK(p.instructions[0].target == size_t{1});
