@@ -4,9 +4,11 @@
 From a seed, makes random straight-line programs over the user-mode subset of
 the instructions entrycheck models (mov/movzx/movsx, lea, add sub and or xor
 not neg inc dec shl shr sar test cmp, bt/bts/btr with an immediate, push/pop
-of registers, immediates and memory, ESP arithmetic, push/pop %ds/%es, pushfl/popfl, jcc over
-one instruction, xchg, cld/std, movsl and rep movsl in both directions over a
-scratch stack). Every program ("case") runs twice:
+of registers, immediates and memory (32 and 16 bits), ESP arithmetic, push/pop
+%ds/%es, pushfl/popfl and pushfw/popfw, lss through a far pointer to the
+current SS, jcc over one instruction, xchg, cld/std, movsb/movsw/movsl with
+rep/repz/repe/repnz/repne in both directions over a scratch stack, nop forms,
+pause, lfence, verw of a null selector). Every program ("case") runs twice:
 
   * under qemu-i386: many cases are assembled into one static 32-bit binary
     (gcc -m32 -nostdlib -static). Each case sets EFLAGS, fills a 256-byte
@@ -26,6 +28,19 @@ after bt), or when a jcc skipped over an instruction that may have left it
 undefined. The jcc conditions themselves use only defined flags, and pushfl
 is generated only while every flag is defined.
 
+Then (without --case) the instructions that fault in user mode run one by
+one as directed cases: int3 (#BP, SIGTRAP), ud2, clac, stac, mov to %cs (#UD,
+SIGILL), hlt, clts, cli, sti at IOPL 0, mov to/from CR0/CR3, sysexit, lss of a
+null selector (#GP, SIGSEGV): qemu-i386's signal and the vector at which
+`entrycheck exec` (CPL3, no IDT) stops must agree.
+
+Not here, because user mode cannot show them: sgdt (it stores the emulator's
+own GDTR), verw of a non-null selector (the answer depends on a GDT `exec`
+does not have), lss with the kernel's selectors, and everything at CPL0
+(hlt halting, clts, clac/stac setting AC, mov to CR3, sysexit, iret); those
+are checked by the unit tests (tests/model/semantics/) against values worked
+out from the SDM.
+
 Exit status: 0 every case agreed; 1 some case differed (the seed, the case
 number, the program and the differing values are printed; rerun one case
 with --seed S --case N); 2 bad usage or missing tools (qemu-i386: Debian
@@ -37,6 +52,7 @@ import concurrent.futures
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -136,7 +152,8 @@ class Case:
         rng = self.rng
         kinds = [("mov", 10), ("ext", 5), ("lea", 4), ("alu2", 18), ("alu1", 7), ("shift", 10),
                  ("bt", 5), ("push", 6), ("pop", 5), ("sreg", 3), ("flags", 4), ("jcc", 7),
-                 ("xchg", 4), ("dir", 2), ("movs", 4), ("esp", 3)]
+                 ("xchg", 4), ("dir", 2), ("movs", 4), ("esp", 3), ("word_stack", 4), ("lss", 1),
+                 ("misc", 2)]
         total = sum(w for _, w in kinds)
         r = rng.randrange(total)
         for k, w in kinds:
@@ -335,6 +352,73 @@ class Case:
         else:
             self.g_alu2()
 
+    def g_word_stack(self):
+        """16-bit pushes and pops (ESP by 2), pushfw/popfw: balanced, so ESP
+        stays where it was."""
+        rng = self.rng
+        if not self.can_push():
+            return self.g_pop()
+        form = rng.randrange(4)
+        all_defined = all(self.defined.values())
+        if form == 0:
+            src = rng.choice(["%" + rng.choice(R16), f"${self.imm(2):#x}", self.mem(2), "%ds", "%es"])
+            self.emit(f"pushw {src}")
+            self.depth += 2
+            if src in ("%ds", "%es"):
+                self.emit(f"popw %{rng.choice(['ds', 'es'])}")
+                self.depth -= 2
+            elif rng.random() < 0.5:
+                self.emit(f"popw {self.reg(2)}")
+                self.depth -= 2
+            else:
+                self.depth -= 2  # popw mem: ESP is incremented before the operand is addressed
+                self.emit(f"popw {self.mem(2)}")
+        elif form == 1:
+            v = (rng.getrandbits(12) & 0xcd5) | 0x202
+            if rng.random() < 0.3:
+                v |= 0x4000
+            self.emit(f"pushw ${v:#x}")
+            self.emit("popfw")
+            self.set_flags(defined=FLAGS)
+        elif form == 2 and all_defined:
+            self.emit("pushfw")
+            self.emit(f"popw {self.reg(2)}")
+        elif all_defined:
+            self.emit("pushfw")
+            self.emit("popfw")
+        else:
+            self.g_alu2()
+
+    def g_lss(self):
+        """lss through a far pointer to the current SS:ESP built on the stack."""
+        if not self.can_push(2):
+            return self.g_pop()
+        reg = self.rng.choice(R32)
+        self.emit("pushl %ss")
+        self.depth += 4
+        self.protected.append(ESP0 - self.depth)
+        self.emit(f"leal 4(%esp), %{reg}")
+        self.emit(f"pushl %{reg}")
+        self.emit("lss (%esp), %esp")
+        self.depth -= 4
+        self.protected.pop()
+
+    def g_misc(self):
+        """Instructions with no effect but EIP, and VERW of a null selector (ZF = 0)."""
+        rng = self.rng
+        form = rng.randrange(7)
+        if form == 0:
+            self.emit(rng.choice(["nop", "pause", "lfence", "rep nop", "xchg %ax, %ax"]))
+        elif form == 1:
+            self.emit(f"nopl {self.mem(4)}")
+        elif form == 2:
+            self.emit(f"nopw {self.reg(2)}")
+        else:
+            reg = self.reg(2)
+            self.emit(f"movw ${rng.randrange(4)}, {reg}")
+            self.emit(f"verw {reg}")
+            self.set_flags(defined=["zf"])
+
     def g_safe(self):
         """An instruction that does not move ESP (for jcc bodies and between push/pop %sreg)."""
         rng = self.rng
@@ -403,15 +487,16 @@ class Case:
         rng = self.rng
         rep = rng.random() < 0.7
         n = rng.randrange(0, 9) if rep else 1
+        size = rng.choice([1, 2, 4, 4])
         down = rng.random() < 0.5
         esp = ESP0 - self.depth
 
         def start():
-            # A dword-aligned-or-not start so that n dwords stay in the window.
+            # An aligned-or-not start so that n elements stay in the window.
             if down:
-                lo, hi = WIN_LO + 4 * (n - 1), WIN_LO + WIN - 4
+                lo, hi = WIN_LO + size * (n - 1), WIN_LO + WIN - size
             else:
-                lo, hi = WIN_LO, WIN_LO + WIN - 4 * n
+                lo, hi = WIN_LO, WIN_LO + WIN - size * n
             lo = max(lo, WIN_LO)
             return rng.randrange(lo, hi + 1) - esp
 
@@ -419,10 +504,11 @@ class Case:
         self.emit(f"leal {start()}(%esp), %edi")
         self.emit("std" if down else "cld")
         if rep:
+            # GNU as's repz/repe (F3) and repnz/repne (F2): both repeat MOVS.
             self.emit(f"movl ${n}, %ecx")
-            self.emit("rep movsl")
+            self.emit(f"{rng.choice(['rep', 'rep', 'repz', 'repe', 'repnz', 'repne'])} movs{SUFFIX[size]}")
         else:
-            self.emit("movsl")
+            self.emit(f"movs{SUFFIX[size]}")
 
     # ---- the two renderings --------------------------------------------------
     def body(self):
@@ -580,6 +666,70 @@ def run_exec(entrycheck, workdir, case, q):
         return None, r
 
 
+# Instructions that fault in user mode (CPL3, IOPL 0): each runs alone, under
+# qemu-i386 (which turns the exception into a signal) and under `entrycheck
+# exec` at CPL3 (which has no IDT: the run stops at the delivery, naming the
+# vector). SIGTRAP is #BP (3), SIGILL #UD (6), SIGSEGV #GP (13).
+DIRECTED_FAULTS = [
+    ("int3", "int3", 3),
+    ("ud2", "ud2", 6),
+    ("hlt", "hlt", 13),
+    ("clts", "clts", 13),
+    ("cli", "cli", 13),
+    ("sti", "sti", 13),
+    ("mov-from-cr0", "movl %cr0, %eax", 13),
+    ("mov-to-cr3", "movl %eax, %cr3", 13),
+    ("clac", "clac", 6),
+    ("stac", "stac", 6),
+    ("sysexit", "sysexit", 13),
+    ("mov-to-cs", "movl %eax, %cs", 6),
+    ("lss-null", "pushl $0\n  pushl %esp\n  lss (%esp), %esp", 13),
+]
+SIGNAL_OF_VECTOR = {3: 5, 6: 4, 13: 11}
+
+
+def entrycheck_vector(e):
+    """The vector entrycheck's run stopped at, from its message."""
+    if not e or e.get("stop") != "violation":
+        return None
+    m = re.search(r"vector (\d+)", e.get("message", ""))
+    if m:
+        return int(m.group(1))
+    names = {"#BP": 3, "#UD": 6, "#GP": 13}
+    m = re.search(r"(#BP|#UD|#GP)", e.get("message", ""))
+    return names[m.group(1)] if m else None
+
+
+def run_directed_faults(entrycheck, workdir):
+    """Mismatches between qemu's signal and entrycheck's vector, as strings."""
+    problems = []
+    for name, body, vector in DIRECTED_FAULTS:
+        src, binary = os.path.join(workdir, f"fault_{name}.S"), os.path.join(workdir, f"fault_{name}")
+        with open(src, "w") as f:
+            f.write(f"  .globl _start\n_start:\n  {body}\n  movl $1, %eax\n  xorl %ebx, %ebx\n  int $0x80\n")
+        r = subprocess.run(["gcc", "-m32", "-nostdlib", "-static", src, "-o", binary], capture_output=True, text=True)
+        if r.returncode != 0:
+            problems.append(f"{name}: gcc failed: {r.stderr[:500]}")
+            continue
+        q = subprocess.run(["qemu-i386", binary], capture_output=True, timeout=60)
+        with open(src[:-2] + ".exec.S", "w") as f:
+            f.write(f"start:\n  {body}\nexec_end:\n  nop\n")
+        x = subprocess.run([entrycheck, "exec", src[:-2] + ".exec.S", "--entry", "start"], capture_output=True,
+                           text=True)
+        try:
+            e = json.loads(x.stdout)
+        except json.JSONDecodeError:
+            e = None
+        got = entrycheck_vector(e)
+        if q.returncode != -SIGNAL_OF_VECTOR[vector]:
+            problems.append(f"{name}: qemu-i386 exited with {q.returncode}, expected signal "
+                            f"{SIGNAL_OF_VECTOR[vector]} (vector {vector})")
+        if got != vector:
+            problems.append(f"{name}: entrycheck exec stopped with {e and e.get('stop')!r} "
+                            f"({e and e.get('message')!r}), expected vector {vector}")
+    return problems
+
+
 def report(case, diffs, seed):
     print(f"MISMATCH seed {seed} case {case.index} (rerun: qemu_diff.py --seed {seed} --case {case.index})")
     print("  initial: " + " ".join(f"{r}={v:#010x}" for r, v in case.regs.items()) +
@@ -621,6 +771,14 @@ def main():
     workdir = args.keep or tempfile.mkdtemp(prefix="qemu_diff_")
     os.makedirs(workdir, exist_ok=True)
     try:
+        if args.case is None:
+            problems = run_directed_faults(args.entrycheck, workdir)
+            for p in problems:
+                print("MISMATCH directed fault " + p)
+            if problems:
+                return 1
+            print(f"differential-qemu: {len(DIRECTED_FAULTS)} directed faults agree "
+                  f"({', '.join(n for n, _, _ in DIRECTED_FAULTS)})")
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
             for start in range(0, len(indices), args.batch):
                 cases = [Case(args.seed, i) for i in indices[start:start + args.batch]]
