@@ -7,7 +7,7 @@ status and the output patterns it must (and must not) produce:
   {"description": "...",
    "commands": [{"args": ["verify", "spec.json"], "exit": 1,
                  "stdout": ["regex", ...], "stdout_not": ["regex"],
-                 "stderr": ["regex"], "files": {"out/x.json": ["regex"]},
+                 "stderr": ["regex"], "stderr_not": ["regex"], "files": {"out/x.json": ["regex"]},
                  "json_schema": {"out/x.json": "$ROOT/docs/trace.schema.json"}}]}
 
 "$EC" in args is the entrycheck binary; "$ROOT" the repository root.
@@ -68,6 +68,9 @@ def run_case(root, binary, case_dir):
         for pat in cmd.get("stderr", []):
             if not re.search(pat, proc.stderr, re.M):
                 failures.append(f"{where}: stderr lacks /{pat}/\n--- stderr\n{proc.stderr}")
+        for pat in cmd.get("stderr_not", []):
+            if re.search(pat, proc.stderr, re.M):
+                failures.append(f"{where}: stderr has forbidden /{pat}/")
         if "save_verdicts" in cmd:
             saved[cmd["save_verdicts"]] = verdict_lines(proc.stdout)
         for path, expected in cmd.get("junit", {}).items():
