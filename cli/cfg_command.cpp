@@ -3,6 +3,7 @@
 
 #include "model/asm/link.hpp"
 #include "cli/commands.hpp"
+#include "cli/option_values.hpp"
 #include "model/program/cfg.hpp"
 #include "model/spec/spec.hpp"
 
@@ -17,8 +18,8 @@ int run_cfg(const CfgOptions& options) {
     link = spec.link;
   }
   for (const auto& d : options.defines) {
-    auto eq = d.find('=');
-    fe.defines[d.substr(0, eq)] = eq == std::string::npos ? "1" : d.substr(eq + 1);
+    auto [name, value] = assignment_option("--define", d);
+    fe.defines[name] = value;
   }
   Program program = load_program({options.file}, fe, link);
   Cfg cfg = build_cfg(program, options.entries);

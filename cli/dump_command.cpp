@@ -8,6 +8,7 @@
 
 #include "model/asm/link.hpp"
 #include "cli/commands.hpp"
+#include "cli/option_values.hpp"
 #include "model/spec/spec.hpp"
 
 namespace ec::cli {
@@ -41,11 +42,6 @@ Json operand_json(const ResolvedOperand& o) {
   return j;
 }
 
-std::pair<std::string, std::string> split_assignment(const std::string& d) {
-  auto eq = d.find('=');
-  return {d.substr(0, eq), eq == std::string::npos ? "1" : d.substr(eq + 1)};
-}
-
 }  // namespace
 
 int run_dump_program(const DumpOptions& options) {
@@ -57,12 +53,12 @@ int run_dump_program(const DumpOptions& options) {
     link = spec.link;
   }
   for (const auto& d : options.defines) {
-    auto [name, value] = split_assignment(d);
+    auto [name, value] = assignment_option("--define", d);
     fe.defines[name] = value;
   }
   for (const auto& c : options.constants) {
-    auto [name, value] = split_assignment(c);
-    link.constants[name] = std::stoll(value, nullptr, 0);
+    auto [name, value] = assignment_option("--const", c);
+    link.constants[name] = signed_option("--const", value, INT64_MIN, INT64_MAX);
   }
   for (const auto& f : options.features) fe.cpu_features.insert(f);
   Program program = load_program({options.file}, fe, link);
