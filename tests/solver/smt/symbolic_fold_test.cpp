@@ -872,7 +872,7 @@ TEST_CASE("decide and concretize agree with a fresh solver on diverging and re-c
       z3::check_result pr = d.check(path, nullptr);
       CHECK(pr == fresh_check(z, path, nullptr));
     }
-    MESSAGE(std::string(mode.solver) << " reuse=" << std::string(mode.reuse) << " cache=" << std::string(mode.cache) << ": " << forks << " forks, "
+    MESSAGE("solver mode " << static_cast<int>(mode.solver) << " reuse=" << mode.reuse << " cache=" << mode.cache << ": " << forks << " forks, "
                         << one_way << " one-way, " << concretized << " concretized, " << cuts << " not unique");
     CHECK(forks > mode.steps / 20);
     CHECK(one_way > mode.steps / 20);
