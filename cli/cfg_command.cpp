@@ -22,6 +22,9 @@ int run_cfg(const CfgOptions& options) {
     fe.defines[name] = value;
   }
   Program program = load_program({options.file}, fe, link);
+  for (const auto& entry : options.entries)
+    if (auto index = program.label_index(entry); !index || *index >= program.instructions.size())
+      option_error("--entry", "no label '" + entry + "' before an instruction of " + options.file);
   Cfg cfg = build_cfg(program, options.entries);
   std::cout << (options.dot ? cfg_to_dot(program, cfg) : cfg_to_text(program, cfg));
   for (const auto& w : cfg.warnings) std::cerr << w << "\n";

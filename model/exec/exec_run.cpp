@@ -75,6 +75,8 @@ void parse_memory(ExecState& st, const json& mem, const std::string& source) {
         hexdigits += c;
       }
       if (hexdigits.size() % 2) bad(source, where + ".bytes", "odd number of hex digits");
+      if (hexdigits.size() / 2 > uint64_t{0x100000000} - address)
+        bad(source, where + ".bytes", "the bytes run past 0xffffffff");
       for (size_t k = 0; k < hexdigits.size(); k += 2)
         put_byte(st, address + static_cast<uint32_t>(k / 2),
                  static_cast<uint8_t>(std::stoul(hexdigits.substr(k, 2), nullptr, 16)), source, where);
@@ -88,6 +90,7 @@ void parse_memory(ExecState& st, const json& mem, const std::string& source) {
       if (size != 1 && size != 2 && size != 4) bad(source, where + ".size", "expected 1, 2 or 4");
     }
     uint32_t value = parse_u32(e["value"], source, where + ".value", size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1);
+    if (static_cast<uint64_t>(size) > uint64_t{0x100000000} - address) bad(source, where, "the value runs past 0xffffffff");
     for (int k = 0; k < size; ++k)
       put_byte(st, address + static_cast<uint32_t>(k), static_cast<uint8_t>(value >> (8 * k)), source, where);
   }
