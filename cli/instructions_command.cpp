@@ -103,9 +103,9 @@ int run_check_instructions(const std::string& file) {
 }
 
 // Each warning once, even when the program is built once per CPU profile.
-void print_warnings(const Program& program) {
+void print_warnings(const std::vector<Diagnostic>& warnings) {
   static std::set<std::string> printed;
-  for (const auto& w : program.warnings) {
+  for (const auto& w : warnings) {
     std::string text = w.render("warning");
     if (printed.insert(text).second) std::cerr << text;
   }
