@@ -85,31 +85,20 @@ TEST_CASE("sem: lss into another register, and with a displacement") {
 // is not a writable data segment of DPL = CPL is #GP(selector & 0xfffc).
 // Nothing changes on a fault (ESP still the old one: the frame lies below it).
 TEST_CASE("sem: lss faults like mov to SS and changes nothing") {
-  SUBCASE("null selector: #GP(0)") {
+  struct Case {
+    uint32_t selector, error_code;
+  };
+  // Null: #GP(0); a user selector (RPL 3 != CPL 0): #GP(0x78); the kernel's
+  // code segment: #GP(0x60).
+  for (Case c : {Case{0x0000, 0}, Case{0x007b, 0x78}, Case{0x0060, 0x60}}) {
+    CAPTURE(c.selector);
     Rig r("\tlss (%esp), %esp\n\tnop\nhandler:\tnop\n", RigOptions().gate(13, "handler"));
     r.set(Reg::ESP, kStack);
     r.poke(kStack, 0x4ff0);
-    r.poke(kStack + 4, 0x0000, 2);
+    r.poke(kStack + 4, c.selector, 2);
     r.run();
-    check_kernel_frame(r, 13, kTextBase, 0);
+    check_kernel_frame(r, 13, kTextBase, c.error_code);
     CHECK(r.seg(SEG_SS) == 0x68);
-  }
-  SUBCASE("a user selector (RPL 3 != CPL 0): #GP(0x78)") {
-    Rig r("\tlss (%esp), %esp\n\tnop\nhandler:\tnop\n", RigOptions().gate(13, "handler"));
-    r.set(Reg::ESP, kStack);
-    r.poke(kStack, 0x4ff0);
-    r.poke(kStack + 4, 0x007b, 2);
-    r.run();
-    check_kernel_frame(r, 13, kTextBase, 0x78);
-    CHECK(r.seg(SEG_SS) == 0x68);
-  }
-  SUBCASE("the kernel's code segment: #GP(0x60)") {
-    Rig r("\tlss (%esp), %esp\n\tnop\nhandler:\tnop\n", RigOptions().gate(13, "handler"));
-    r.set(Reg::ESP, kStack);
-    r.poke(kStack, 0x4ff0);
-    r.poke(kStack + 4, 0x0060, 2);
-    r.run();
-    check_kernel_frame(r, 13, kTextBase, 0x60);
   }
 }
 
