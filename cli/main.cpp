@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "model/base/diagnostic.hpp"
+#include "model/base/version.hpp"
 
 namespace {
 
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   CLI::App app{"entrycheck: a symbolic model checker for x86-32 kernel entry/exit code"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
+  app.set_version_flag("--version", "entrycheck " + ec::entrycheck_version());
 
   VerifyOptions verify;
   auto* v = app.add_subcommand("verify", "prove or refute every invariant of the specs");
@@ -72,9 +74,13 @@ int main(int argc, char** argv) {
   r->add_option("trace", trace, "trace file (JSON)")->required();
   r->add_option("--spec", spec_override, "use this spec instead of the one the trace names");
 
-  std::string show_trace;
-  auto* s = app.add_subcommand("show", "print a counterexample trace for a person");
-  s->add_option("trace", show_trace, "trace file (JSON)")->required();
+  ShowOptions show;
+  auto* s = app.add_subcommand("show", "print a counterexample trace for a person, or write it as an HTML page");
+  s->add_option("trace", show.trace, "trace file (JSON)")->required();
+  s->add_option("--html", show.html, "write a self-contained HTML viewer page to this file instead");
+  s->add_flag("--full", show.full, "every step, with the stacks redrawn at each one");
+  s->add_option("--from", show.from, "print from this step number on");
+  s->add_option("--to", show.to, "print up to this step number");
 
   CfgOptions cfg;
   auto* c = app.add_subcommand("cfg", "print the control-flow graph of a .S file");
@@ -113,7 +119,7 @@ int main(int argc, char** argv) {
   try {
     if (*v) status = run_verify(verify);
     else if (*r) status = run_replay(trace, spec_override);
-    else if (*s) status = run_show(show_trace);
+    else if (*s) status = run_show(show);
     else if (*c) status = run_cfg(cfg);
     else if (*x) status = run_exec(exec);
     else if (*d) status = run_dump_program(dump);

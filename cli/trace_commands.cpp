@@ -1,9 +1,12 @@
 // entrycheck replay / show.
+#include <fstream>
 #include <iostream>
 
+#include "model/base/diagnostic.hpp"
 #include "cli/commands.hpp"
 #include "solver/replay/replay.hpp"
 #include "solver/trace/trace.hpp"
+#include "solver/trace/trace_html.hpp"
 
 namespace ec::cli {
 
@@ -20,8 +23,16 @@ int run_replay(const std::string& trace_path, const std::string& spec_override) 
   return kExitViolated;
 }
 
-int run_show(const std::string& trace_path) {
-  std::cout << trace_to_text(trace_from_json_file(trace_path));
+int run_show(const ShowOptions& options) {
+  Trace trace = trace_from_json_file(options.trace);
+  if (options.html.empty()) {
+    std::cout << trace_to_text(trace, TextOptions{options.full, options.from, options.to});
+    return kExitOk;
+  }
+  std::ofstream out(options.html, std::ios::binary);
+  if (!out) throw InputError(SourceLocation{options.html, 0, 0}, "cannot write the HTML file");
+  out << trace_to_html(trace, load_trace_sources(trace, options.trace));
+  if (!out.flush()) throw InputError(SourceLocation{options.html, 0, 0}, "cannot write the HTML file");
   return kExitOk;
 }
 

@@ -5,6 +5,7 @@
 
 #include "model/base/diagnostic.hpp"
 #include "model/base/hex.hpp"
+#include "model/base/version.hpp"
 #include "solver/trace/trace.hpp"
 
 namespace ec {
@@ -101,18 +102,113 @@ TraceStep step_from_json(const Json& js, const std::string& path, const std::str
   return s;
 }
 
+Json field_json(const TraceFrameField& f) {
+  Json j = {{"name", f.name}, {"offset", f.offset}, {"size", f.size}};
+  if (f.selector) j["selector"] = true;
+  return j;
+}
+
+Json fields_json(const std::vector<TraceFrameField>& fields) {
+  Json j = Json::array();
+  for (const auto& f : fields) j.push_back(field_json(f));
+  return j;
+}
+
+Json entry_json(const TraceEntry& e) {
+  Json j = {{"first_step", e.first_step}};
+  if (e.last_step) j["last_step"] = *e.last_step;
+  j["vector"] = e.vector;
+  j["from"] = e.from;
+  j["frame"] = hex32(e.frame);
+  j["hardware_frame"] = fields_json(e.hardware_frame);
+  return j;
+}
+
+Json violation_json(const Trace& t) {
+  Json v = {{"message", t.message}, {"location", t.location}};
+  if (!t.violation_instruction.empty()) v["instruction"] = t.violation_instruction;
+  v["conditions"] = t.violated;
+  if (!t.expected.empty()) v["expected"] = registers_json(t.expected);
+  return v;
+}
+
+[[noreturn]] void bad(const std::string& path, const std::string& where, const std::string& what) {
+  throw InputError(SourceLocation{path, 0, 0}, where + ": " + what);
+}
+
+size_t count_from(const Json& j, const std::string& path, const std::string& where) {
+  if (!j.is_number_unsigned()) bad(path, where, "expected a non-negative integer");
+  return j.get<size_t>();
+}
+
+std::vector<TraceFrameField> fields_from(const Json& j, const std::string& path, const std::string& where) {
+  if (!j.is_array()) bad(path, where, "expected an array");
+  std::vector<TraceFrameField> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    std::string w = where + "[" + std::to_string(i) + "]";
+    TraceFrameField f;
+    f.name = text_field(j[i], "name", path, w);
+    const Json& offset = field(j[i], "offset", path, w);
+    if (!offset.is_number_integer()) bad(path, w + ".offset", "expected an integer");
+    f.offset = offset.get<int32_t>();
+    if (j[i].contains("size")) f.size = static_cast<uint32_t>(count_from(j[i]["size"], path, w + ".size"));
+    if (j[i].contains("selector")) {
+      if (!j[i]["selector"].is_boolean()) bad(path, w + ".selector", "expected true or false");
+      f.selector = j[i]["selector"].get<bool>();
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
+TraceEntry entry_from(const Json& j, const std::string& path, const std::string& w) {
+  TraceEntry e;
+  e.first_step = count_from(field(j, "first_step", path, w), path, w + ".first_step");
+  if (j.contains("last_step")) e.last_step = count_from(j["last_step"], path, w + ".last_step");
+  const Json& vector = field(j, "vector", path, w);
+  if (!vector.is_number_integer()) bad(path, w + ".vector", "expected an integer");
+  e.vector = vector.get<int>();
+  e.from = text_field(j, "from", path, w);
+  e.frame = static_cast<uint32_t>(parse_hex(field(j, "frame", path, w), path, w + ".frame"));
+  e.hardware_frame = fields_from(field(j, "hardware_frame", path, w), path, w + ".hardware_frame");
+  return e;
+}
+
+// The fields entrycheck 0.1.0 added: all optional, so older traces read.
+void optional_fields_from(const Json& j, const std::string& path, Trace& t) {
+  if (j.contains("entrycheck_version")) t.entrycheck_version = text_field(j, "entrycheck_version", path, "$");
+  if (j.contains("pti")) {
+    const Json& pti = j["pti"];
+    const Json& enabled = field(pti, "enabled", path, "$.pti");
+    if (!enabled.is_boolean()) bad(path, "$.pti.enabled", "expected true or false");
+    t.pti = TracePti{enabled.get<bool>(),
+                     static_cast<uint32_t>(parse_hex(field(pti, "switch_mask", path, "$.pti"), path, "$.pti.switch_mask"))};
+  }
+  if (j.contains("entries")) {
+    if (!j["entries"].is_array()) bad(path, "$.entries", "expected an array");
+    for (size_t i = 0; i < j["entries"].size(); ++i)
+      t.entries.push_back(entry_from(j["entries"][i], path, "$.entries[" + std::to_string(i) + "]"));
+  }
+  if (j.contains("frame_fields")) t.frame_fields = fields_from(j["frame_fields"], path, "$.frame_fields");
+  const Json& v = j["violation"];
+  if (!v.is_object()) return;
+  if (v.contains("instruction")) t.violation_instruction = text_field(v, "instruction", path, "$.violation");
+  if (v.contains("expected")) t.expected = registers_from(v["expected"], path, "$.violation.expected");
+}
+
 }  // namespace
 
 std::string trace_to_json_text(const Trace& t) {
   Json j;
   j["format"] = "entrycheck-trace";
   j["version"] = t.version;
+  j["entrycheck_version"] = entrycheck_version();
   j["spec"] = t.spec_path;
   j["spec_name"] = t.spec_name;
   j["scenario"] = t.scenario;
   j["cpu_profile"] = t.profile;
   j["invariant"] = t.invariant;
-  j["violation"] = {{"message", t.message}, {"location", t.location}, {"conditions", t.violated}};
+  j["violation"] = violation_json(t);
   Json inputs = Json::object();
   for (const auto& [name, value] : t.inputs) inputs[name] = hex32(value);
   j["inputs"] = inputs;
@@ -146,6 +242,13 @@ std::string trace_to_json_text(const Trace& t) {
   }
   j["steps"] = steps;
   j["final"] = registers_json(t.final_state);
+  if (t.pti) j["pti"] = {{"enabled", t.pti->enabled}, {"switch_mask", hex32(t.pti->switch_mask)}};
+  if (!t.entries.empty()) {
+    Json entries = Json::array();
+    for (const auto& e : t.entries) entries.push_back(entry_json(e));
+    j["entries"] = entries;
+  }
+  if (!t.frame_fields.empty()) j["frame_fields"] = fields_json(t.frame_fields);
   return j.dump(2) + "\n";
 }
 
@@ -210,6 +313,7 @@ Trace trace_from_json_file(const std::string& path) {
   const Json& steps = need("steps");
   if (!steps.is_array()) throw InputError(SourceLocation{path, 0, 0}, "$.steps: expected an array");
   for (size_t i = 0; i < steps.size(); ++i) t.steps.push_back(step_from_json(steps[i], path, "$.steps[" + std::to_string(i) + "]"));
+  optional_fields_from(j, path, t);
   return t;
 }
 
