@@ -30,6 +30,9 @@ struct VerifyOptions {
 int run_verify(const VerifyOptions& options);
 
 int run_replay(const std::string& trace_path, const std::string& spec_override);
+// Writes a report or page, creating its folder (InputError if it cannot).
+void write_file(const std::string& path, const std::string& text);
+
 struct ShowOptions {
   std::string trace;
   std::string html;          // write the viewer page here instead of printing text

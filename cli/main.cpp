@@ -45,7 +45,7 @@ const char* kExecHelp =
 
 int main(int argc, char** argv) {
   using namespace ec::cli;
-  CLI::App app{"entrycheck: a symbolic model checker for x86-32 kernel entry/exit code"};
+  CLI::App app{"entrycheck: a symbolic model checker for x86-32 kernel entry/exit code", "entrycheck"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   app.set_version_flag("--version", "entrycheck " + ec::entrycheck_version());

@@ -1,8 +1,6 @@
 // entrycheck replay / show.
-#include <fstream>
 #include <iostream>
 
-#include "model/base/diagnostic.hpp"
 #include "cli/commands.hpp"
 #include "solver/replay/replay.hpp"
 #include "solver/trace/trace.hpp"
@@ -29,10 +27,7 @@ int run_show(const ShowOptions& options) {
     std::cout << trace_to_text(trace, TextOptions{options.full, options.from, options.to});
     return kExitOk;
   }
-  std::ofstream out(options.html, std::ios::binary);
-  if (!out) throw InputError(SourceLocation{options.html, 0, 0}, "cannot write the HTML file");
-  out << trace_to_html(trace, load_trace_sources(trace, options.trace));
-  if (!out.flush()) throw InputError(SourceLocation{options.html, 0, 0}, "cannot write the HTML file");
+  write_file(options.html, trace_to_html(trace, load_trace_sources(trace, options.trace)));
   return kExitOk;
 }
 
