@@ -37,6 +37,10 @@ bool touches(const TraceStep& s, const TraceRegion& r) {
   return false;
 }
 
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 std::string pad(std::string s, size_t width) {
   if (s.size() < width) s.resize(width, ' ');
   return s;
@@ -176,7 +180,7 @@ std::string step_line(const Trace& t, size_t first, size_t last, const MemoryIma
   const TraceStep& a = t.steps[first];
   std::string number = step_number(a);
   if (last > first) number += ".." + std::to_string(t.steps[last].index);
-  std::string line = pad(number, 9) + pad(folded_location(t, first, last), 16) + folded_instruction(t, first, last) +
+  std::string line = pad(number + " ", 9) + pad(folded_location(t, first, last) + " ", 16) + folded_instruction(t, first, last) +
                      expansion_note(a);
   if (!a.event_kind.empty()) line += "  ** " + a.event_kind + ": " + a.event;
   std::string changes = changes_text(t, first, last, mem);
@@ -311,7 +315,7 @@ void violation_block(std::ostream& out, const Trace& t, const MemoryImage& mem) 
 void compact_text(std::ostream& out, const Trace& t, const TextOptions& o) {
   out << "counterexample: " << t.invariant << " violated (spec " << t.spec_name << ", scenario " << t.scenario
       << ", CPU profile " << t.profile << ")\n"
-      << "  " << t.message << ", at " << t.location << "\n"
+      << "  " << t.message << (ends_with(t.message, t.location) ? "" : ", at " + t.location) << "\n"
       << "interrupted:" << context_line(t, t.interrupted) << "\n";
   MemoryImage mem(t);
   for (size_t p = 0; p < t.steps.size();) {

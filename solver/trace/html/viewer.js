@@ -238,14 +238,19 @@
   }
 
   // A live entry's selector slot as delivered, when the CPU left stale
-  // bytes or marks in its high half.
-  function deliveredNote(slot) {
+  // bytes or marks in its high half and the slot has changed since: the
+  // evidence stays in view after the code rewrites the slot.
+  function deliveredNote(slot, now) {
     if (!slot || !slot.selector || slot.spec) return "";
     const m = delivered[slot.entry];
     const hi = [2, 3].map((k) => m.get((slot.addr + k) >>> 0));
     const stale = hi.some((b) => b && b.o === "stale");
     const nonzero = hi.some((b) => b && b.v);
-    if (!stale && !nonzero) return "";
+    const same = [0, 1, 2, 3].every((k) => {
+      const a = m.get((slot.addr + k) >>> 0), b = now.get((slot.addr + k) >>> 0);
+      return a === b || (a && b && a.v === b.v && a.o === b.o);
+    });
+    if ((!stale && !nonzero) || same) return "";
     return '<span class="note delivered">delivered as ' + slotBytes(m, slot.addr, slot) +
       (stale ? ": high half stale, never written by the CPU" : "") + "</span>";
   }
@@ -287,7 +292,7 @@
         if (finalEsp !== null && a === finalEsp) mark += (mark ? " " : "") + "after";
         html += '<div class="' + cls.join(" ") + '" data-addr="' + hex(a) + '"' + (slot ? ' data-field="' + esc(slot.label) + '"' : "") +
           '><span class="esp">' + mark + '</span><span class="addr">' + hex(a) + "</span>" + slotBytes(m, a, slot) +
-          (labels.length ? '<span class="lbl">' + esc(labels.join(" / ")) + "</span>" : "") + deliveredNote(slot) + "</div>";
+          (labels.length ? '<span class="lbl">' + esc(labels.join(" / ")) + "</span>" : "") + deliveredNote(slot, m) + "</div>";
       }
     });
     return html + "</div>";
