@@ -227,8 +227,8 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
                                                   : (trace.steps.empty() ? "" : trace.steps.back().location);
     trace.violation_instruction = it->second.instruction;
     trace.violated = {it->second.message};
-    if (stop_on == "resume") trace.expected = expected_context(m, interrupted, eip0, resume_expect);
     if (stop_on == "resume" && s.resumed) {
+      trace.expected = expected_context(m, interrupted, eip0, resume_expect);
       trace.violated.clear();
       const auto& ignores = scenario.start.resume_ignores;
       auto conditions = resume_conditions(m, s, interrupted, eip0, stack);

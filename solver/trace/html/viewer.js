@@ -137,7 +137,8 @@
       D.violation_index + " " + esc(D.instruction || "") + "</a> (<code>" + esc(D.location) + "</code>): " +
       '<span id="why">' + esc(D.message) + "</span></div>";
     if (D.statement) html += "<div>The invariant: " + esc(D.statement) + "</div>";
-    if (D.violated.length) html += "<div>Failing conditions: <b>" + D.violated.map(esc).join(", ") + "</b></div>";
+    const conditions = D.violated.filter((c) => c !== D.message);
+    if (conditions.length) html += "<div>Failing conditions: <b>" + conditions.map(esc).join(", ") + "</b></div>";
     if (Object.keys(D.expected).length) html += expectedVsActual();
     v.innerHTML = html;
     $("goto-violation").addEventListener("click", () => go(N));
