@@ -3,6 +3,7 @@
 
 #include "model/asm/link.hpp"
 #include "cli/commands.hpp"
+#include "cli/option_values.hpp"
 #include "model/program/cfg.hpp"
 #include "model/spec/spec.hpp"
 
@@ -17,10 +18,13 @@ int run_cfg(const CfgOptions& options) {
     link = spec.link;
   }
   for (const auto& d : options.defines) {
-    auto eq = d.find('=');
-    fe.defines[d.substr(0, eq)] = eq == std::string::npos ? "1" : d.substr(eq + 1);
+    auto [name, value] = assignment_option("--define", d);
+    fe.defines[name] = value;
   }
   Program program = load_program({options.file}, fe, link);
+  for (const auto& entry : options.entries)
+    if (auto index = program.label_index(entry); !index || *index >= program.instructions.size())
+      option_error("--entry", "no label '" + entry + "' before an instruction of " + options.file);
   Cfg cfg = build_cfg(program, options.entries);
   std::cout << (options.dot ? cfg_to_dot(program, cfg) : cfg_to_text(program, cfg));
   for (const auto& w : cfg.warnings) std::cerr << w << "\n";

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "solver/verify/verify.hpp"
+
 namespace ec::cli {
 
 // Exit statuses (docs/cli.md).
@@ -13,21 +15,20 @@ enum ExitCode : int {
   kExitViolated = 1,    // some obligation violated / replay did not reproduce
   kExitInputError = 2,  // usage or input error
   kExitUnknown = 3,     // none violated, some unknown
+  kExitInternal = 4,    // a bug in entrycheck: "internal error: ..." on stderr
 };
 
-struct VerifyOptions {
-  std::vector<std::string> specs;
-  std::vector<std::string> profiles;   // empty: all of each spec's
-  std::vector<std::string> scenarios;  // empty: all
-  std::string trace_dir;
-  std::string format = "text";
-  int timeout_seconds = 0;             // 0: the spec's
-  std::string sarif, junit;            // report files, if wanted
-  int jobs = 1;                        // units explored at once
-  std::string shard;                   // "K/N": every N-th unit from the K-th
-  std::string nmi_encoding = "symbolic";  // or "per-arrival" (docs/performance.md)
+// How verify reports its verdicts.
+struct OutputOptions {
+  enum class Format { Text, Json } format = Format::Text;
+  std::string sarif, junit;  // report files, if wanted
 };
-int run_verify(const VerifyOptions& options);
+
+struct VerifyCommand {
+  VerifyOptions run;  // what to verify and how (solver/verify)
+  OutputOptions output;
+};
+int run_verify(const VerifyCommand& command);
 
 int run_replay(const std::string& trace_path, const std::string& spec_override);
 // Writes a report or page, creating its folder (InputError if it cannot).

@@ -8,6 +8,7 @@
 
 #include "model/asm/link.hpp"
 #include "cli/commands.hpp"
+#include "cli/option_values.hpp"
 #include "model/spec/spec.hpp"
 
 namespace ec::cli {
@@ -41,9 +42,45 @@ Json operand_json(const ResolvedOperand& o) {
   return j;
 }
 
-std::pair<std::string, std::string> split_assignment(const std::string& d) {
-  auto eq = d.find('=');
-  return {d.substr(0, eq), eq == std::string::npos ? "1" : d.substr(eq + 1)};
+Json header_json(const Program& program, const FrontEndOptions& fe, const LinkOptions& link) {
+  Json header{{"kind", "header"}, {"text_base", program.text_base}, {"stride", Program::kInstrStride}};
+  Json constants = Json::object();
+  for (const auto& [name, value] : link.constants) constants[name] = value;
+  header["constants"] = constants;
+  Json defines = Json::object();
+  for (const auto& [name, value] : fe.defines) defines[name] = value;
+  header["defines"] = defines;
+  header["features"] = fe.cpu_features;
+  header["instructions"] = program.instructions.size();
+  return header;
+}
+
+Json instruction_json(const Instruction& ins, size_t i) {
+  Json j{{"kind", "insn"}, {"index", i}, {"address", ins.address}, {"section", ins.section}, {"op", op_name(ins.op)}};
+  j["cond"] = ins.op == Op::Jcc ? Json(cond_name(ins.cond)) : Json(nullptr);
+  j["size"] = ins.size;
+  j["src_size"] = ins.src_size;
+  j["rep"] = ins.rep;
+  Json ops = Json::array();
+  for (const auto& o : ins.operands) ops.push_back(operand_json(o));
+  j["operands"] = ops;
+  j["target"] = ins.target ? Json(*ins.target) : Json(nullptr);
+  j["external_call"] = ins.external_call.empty() ? Json(nullptr) : Json(ins.external_call);
+  j["loc"] = loc_json(ins.loc);
+  Json from = Json::array();
+  for (const auto& l : ins.expanded_from) from.push_back(loc_json(l));
+  j["expanded_from"] = from;
+  j["macros"] = ins.macro_names;
+  j["text"] = ins.text;
+  return j;
+}
+
+Json extable_json(const Program& program, const ExtableEntry& e) {
+  Json j{{"kind", "extable"}, {"from", e.from}, {"to", e.to}};
+  j["from_index"] = program.index_of(e.from) ? Json(*program.index_of(e.from)) : Json(nullptr);
+  j["to_index"] = program.index_of(e.to) ? Json(*program.index_of(e.to)) : Json(nullptr);
+  j["loc"] = loc_json(e.loc);
+  return j;
 }
 
 }  // namespace
@@ -57,55 +94,19 @@ int run_dump_program(const DumpOptions& options) {
     link = spec.link;
   }
   for (const auto& d : options.defines) {
-    auto [name, value] = split_assignment(d);
+    auto [name, value] = assignment_option("--define", d);
     fe.defines[name] = value;
   }
   for (const auto& c : options.constants) {
-    auto [name, value] = split_assignment(c);
-    link.constants[name] = std::stoll(value, nullptr, 0);
+    auto [name, value] = assignment_option("--const", c);
+    link.constants[name] = signed_option("--const", value, INT64_MIN, INT64_MAX);
   }
   for (const auto& f : options.features) fe.cpu_features.insert(f);
   Program program = load_program({options.file}, fe, link);
-
-  Json header{{"kind", "header"}, {"text_base", program.text_base}, {"stride", Program::kInstrStride}};
-  Json constants = Json::object();
-  for (const auto& [name, value] : link.constants) constants[name] = value;
-  header["constants"] = constants;
-  Json defines = Json::object();
-  for (const auto& [name, value] : fe.defines) defines[name] = value;
-  header["defines"] = defines;
-  header["features"] = fe.cpu_features;
-  header["instructions"] = program.instructions.size();
-  std::cout << header.dump() << "\n";
-
-  for (size_t i = 0; i < program.instructions.size(); ++i) {
-    const Instruction& ins = program.instructions[i];
-    Json j{{"kind", "insn"}, {"index", i}, {"address", ins.address}, {"section", ins.section},
-           {"op", op_name(ins.op)}};
-    j["cond"] = ins.op == Op::Jcc ? Json(cond_name(ins.cond)) : Json(nullptr);
-    j["size"] = ins.size;
-    j["src_size"] = ins.src_size;
-    j["rep"] = ins.rep;
-    Json ops = Json::array();
-    for (const auto& o : ins.operands) ops.push_back(operand_json(o));
-    j["operands"] = ops;
-    j["target"] = ins.target ? Json(*ins.target) : Json(nullptr);
-    j["external_call"] = ins.external_call.empty() ? Json(nullptr) : Json(ins.external_call);
-    j["loc"] = loc_json(ins.loc);
-    Json from = Json::array();
-    for (const auto& l : ins.expanded_from) from.push_back(loc_json(l));
-    j["expanded_from"] = from;
-    j["macros"] = ins.macro_names;
-    j["text"] = ins.text;
-    std::cout << j.dump() << "\n";
-  }
-  for (const auto& e : program.extable) {
-    Json j{{"kind", "extable"}, {"from", e.from}, {"to", e.to}};
-    j["from_index"] = program.index_of(e.from) ? Json(*program.index_of(e.from)) : Json(nullptr);
-    j["to_index"] = program.index_of(e.to) ? Json(*program.index_of(e.to)) : Json(nullptr);
-    j["loc"] = loc_json(e.loc);
-    std::cout << j.dump() << "\n";
-  }
+  std::cout << header_json(program, fe, link).dump() << "\n";
+  for (size_t i = 0; i < program.instructions.size(); ++i)
+    std::cout << instruction_json(program.instructions[i], i).dump() << "\n";
+  for (const auto& e : program.extable) std::cout << extable_json(program, e).dump() << "\n";
   return kExitOk;
 }
 

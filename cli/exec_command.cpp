@@ -4,6 +4,7 @@
 
 #include "model/asm/link.hpp"
 #include "cli/commands.hpp"
+#include "cli/option_values.hpp"
 #include "model/exec/exec_run.hpp"
 
 namespace ec::cli {
@@ -11,8 +12,8 @@ namespace ec::cli {
 int run_exec(const ExecCommandOptions& options) {
   FrontEndOptions fe;
   for (const auto& d : options.defines) {
-    auto eq = d.find('=');
-    fe.defines[d.substr(0, eq)] = eq == std::string::npos ? "1" : d.substr(eq + 1);
+    auto [name, value] = assignment_option("--define", d);
+    fe.defines[name] = value;
   }
   ExecState initial = options.state.empty() ? default_exec_state() : load_exec_state(options.state);
   Program program = load_program({options.file}, fe, LinkOptions{});

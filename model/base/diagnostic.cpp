@@ -1,8 +1,5 @@
 #include "model/base/diagnostic.hpp"
 
-#include <cstdio>
-#include <cstdlib>
-
 namespace ec {
 
 std::string SourceLocation::str() const {
@@ -23,8 +20,7 @@ InputError::InputError(SourceLocation where, std::string message)
     : InputError(Diagnostic{std::move(where), std::move(message), {}}) {}
 
 void internal_error(const char* file, int line, const std::string& what) {
-  std::fprintf(stderr, "entrycheck: internal error at %s:%d: %s\n", file, line, what.c_str());
-  std::abort();
+  throw InternalError(what + " (" + file + ":" + std::to_string(line) + ")");
 }
 
 }  // namespace ec

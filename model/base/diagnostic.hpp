@@ -37,11 +37,19 @@ class InputError : public std::runtime_error {
   Diagnostic diag_;
 };
 
+// Thrown for a bug in entrycheck itself (EC_ASSERT): the CLI prints
+// "internal error: ..." and exits with status 4 (docs/cli.md).
+class InternalError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
 [[noreturn]] void internal_error(const char* file, int line, const std::string& what);
 
 }  // namespace ec
 
-// For programming errors only: aborts with context, never for user input.
+// For programming errors only (never for user input): throws InternalError
+// naming the source line of the check.
 #define EC_ASSERT(cond, what)                                   \
   do {                                                          \
     if (!(cond)) ::ec::internal_error(__FILE__, __LINE__, what); \

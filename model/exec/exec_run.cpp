@@ -75,6 +75,8 @@ void parse_memory(ExecState& st, const json& mem, const std::string& source) {
         hexdigits += c;
       }
       if (hexdigits.size() % 2) bad(source, where + ".bytes", "odd number of hex digits");
+      if (hexdigits.size() / 2 > uint64_t{0x100000000} - address)
+        bad(source, where + ".bytes", "the bytes run past 0xffffffff");
       for (size_t k = 0; k < hexdigits.size(); k += 2)
         put_byte(st, address + static_cast<uint32_t>(k / 2),
                  static_cast<uint8_t>(std::stoul(hexdigits.substr(k, 2), nullptr, 16)), source, where);
@@ -88,6 +90,7 @@ void parse_memory(ExecState& st, const json& mem, const std::string& source) {
       if (size != 1 && size != 2 && size != 4) bad(source, where + ".size", "expected 1, 2 or 4");
     }
     uint32_t value = parse_u32(e["value"], source, where + ".value", size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1);
+    if (static_cast<uint64_t>(size) > uint64_t{0x100000000} - address) bad(source, where, "the value runs past 0xffffffff");
     for (int k = 0; k < size; ++k)
       put_byte(st, address + static_cast<uint32_t>(k), static_cast<uint8_t>(value >> (8 * k)), source, where);
   }
@@ -186,24 +189,19 @@ ExecState load_exec_state(const std::string& path) {
   return parse_exec_state(doc, path);
 }
 
-ExecResult run_exec(const Program& program, const ExecState& initial, const ExecOptions& options) {
-  auto entry = program.label_index(options.entry);
-  if (!entry) {
-    std::string where = program.files.empty() ? std::string() : program.files.front();
-    throw InputError(SourceLocation{where, 0, 0}, "no label '" + options.entry + "' in the program");
-  }
-  std::optional<size_t> end_label = program.label_index("exec_end");
+namespace {
 
+MachineConfig exec_config(const ExecOptions& options) {
   MachineConfig config;
   config.profile.name = "exec";
   config.profile.segment_store = options.segment_store;
   config.bounds.nmi = false;
   config.bounds.max_steps = options.max_steps;
+  return config;
+}
 
-  ConcreteDomain d;
-  for (const auto& [address, byte] : initial.memory) d.inputs["mem0@" + hex32(address)] = byte;
-  Machine<ConcreteDomain> m{d, program, config, {}};
-
+CState initial_state(Machine<ConcreteDomain>& m, const ExecState& initial, size_t entry) {
+  ConcreteDomain& d = m.d;
   CState s;
   auto reg = [&](const std::string& n) { return initial.registers.at(n); };
   for (int i = 0; i < kNumGeneral; ++i) s.gpr[i] = d.c(reg(std::string(gpr_name(i))), 32);
@@ -214,49 +212,46 @@ ExecResult run_exec(const Program& program, const ExecState& initial, const Exec
   m.set_eflags(s, d.c(reg("eflags"), 32),
                FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_TF | FL_IF | FL_DF | FL_OF | kEflagsRestMask);
   s.cpl = static_cast<int>(reg("cs") & 3);
-  s.pc = *entry;
+  s.pc = entry;
+  return s;
+}
 
-  ExecResult r;
-  std::array<bool, 6> undefined{};
-  try {
-    for (;;) {
-      if (s.resumed) { r.stop = "iret"; r.iret_eip = s.resumed_eip.v; break; }
-      if (s.pc >= program.instructions.size()) { r.stop = "end"; break; }
-      if (end_label && s.pc == *end_label) { r.stop = "exec_end"; break; }
-      if (s.step >= options.max_steps) {
-        r.stop = "max-steps";
-        r.message = "max-steps bound " + std::to_string(options.max_steps) + " reached";
-        break;
-      }
-      CState before = s;
-      step(m, s);
-      // Which flags are undefined now: those that change when this step's
-      // undefined-flag inputs read 1 instead of 0, and those that still
-      // follow an undefined value from before (flip it and watch).
-      FlagBits now = flags_of(s);
-      ConcreteDomain ones = d;
-      for (const char* f : kArithFlags) ones.inputs["undef." + std::string(f) + "@" + std::to_string(before.step)] = 1;
-      auto a = probe(program, config, ones, before);
-      CState flipped = before;
-      bool any_old = false;
-      for (int i = 0; i < 6; ++i)
-        if (undefined[i]) { flag_ref(flipped, i) = !flag_ref(flipped, i); any_old = true; }
-      std::optional<CState> b;
-      if (any_old) b = probe(program, config, d, flipped);
-      for (int i = 0; i < 6; ++i) {
-        bool fresh = a && flags_of(*a).v[i] != now.v[i];
-        bool carried = b && flags_of(*b).v[i] != now.v[i];
-        undefined[i] = fresh || carried;
-      }
-    }
-  } catch (const SemanticViolation& v) {
-    r.stop = "violation";
-    r.message = v.message;
-  } catch (const PathCut& c) {
-    r.stop = "cut";
-    r.message = c.what();
+// Why the run stops before the next step, if it does.
+bool stopped(const CState& s, const Program& program, std::optional<size_t> end_label, const ExecOptions& options,
+             ExecResult& r) {
+  if (s.resumed) r.stop = "iret", r.iret_eip = s.resumed_eip.v;
+  else if (s.pc >= program.instructions.size()) r.stop = "end";
+  else if (end_label && s.pc == *end_label) r.stop = "exec_end";
+  else if (s.step >= options.max_steps)
+    r.stop = "max-steps", r.message = "max-steps bound " + std::to_string(options.max_steps) + " reached";
+  return !r.stop.empty();
+}
+
+// Which flags are undefined after a step from `before`: those that change
+// when this step's undefined-flag inputs read 1 instead of 0, and those that
+// still follow an undefined value from before (flip it and watch).
+void track_undefined_flags(const Program& program, const MachineConfig& config, const ConcreteDomain& d,
+                           const CState& before, const CState& after, std::array<bool, 6>& undefined) {
+  FlagBits now = flags_of(after);
+  ConcreteDomain ones = d;
+  for (const char* f : kArithFlags) ones.inputs["undef." + std::string(f) + "@" + std::to_string(before.step)] = 1;
+  auto a = probe(program, config, ones, before);
+  CState flipped = before;
+  bool any_old = false;
+  for (int i = 0; i < 6; ++i)
+    if (undefined[i]) { flag_ref(flipped, i) = !flag_ref(flipped, i); any_old = true; }
+  std::optional<CState> b;
+  if (any_old) b = probe(program, config, d, flipped);
+  for (int i = 0; i < 6; ++i) {
+    bool fresh = a && flags_of(*a).v[i] != now.v[i];
+    bool carried = b && flags_of(*b).v[i] != now.v[i];
+    undefined[i] = fresh || carried;
   }
-  if (s.pc < program.instructions.size()) r.location = program.instructions[s.pc].loc.str();
+}
+
+void record_final_state(Machine<ConcreteDomain>& m, const CState& s, const std::array<bool, 6>& undefined,
+                        ExecResult& r) {
+  if (s.pc < m.program.instructions.size()) r.location = m.program.instructions[s.pc].loc.str();
   r.steps = s.step;
   for (int i = 0; i < kNumGeneral; ++i) r.registers[std::string(gpr_name(i))] = s.gpr[i].v;
   for (int i = 0; i < kNumSegment; ++i) r.registers[std::string(segment_name(i))] = s.seg[i].v;
@@ -266,6 +261,38 @@ ExecResult run_exec(const Program& program, const ExecState& initial, const Exec
   for (int i = 0; i < 6; ++i)
     if (undefined[i]) r.undefined_flags.insert(kArithFlags[i]);
   for (const auto& [address, value] : s.mem) r.written[address] = static_cast<uint8_t>(value.v);
+}
+
+}  // namespace
+
+ExecResult run_exec(const Program& program, const ExecState& initial, const ExecOptions& options) {
+  auto entry = program.label_index(options.entry);
+  if (!entry) {
+    std::string where = program.files.empty() ? std::string() : program.files.front();
+    throw InputError(SourceLocation{where, 0, 0}, "no label '" + options.entry + "' in the program");
+  }
+  std::optional<size_t> end_label = program.label_index("exec_end");
+  MachineConfig config = exec_config(options);
+  ConcreteDomain d;
+  for (const auto& [address, byte] : initial.memory) d.inputs["mem0@" + hex32(address)] = byte;
+  Machine<ConcreteDomain> m{d, program, config, {}};
+  CState s = initial_state(m, initial, *entry);
+  ExecResult r;
+  std::array<bool, 6> undefined{};
+  try {
+    while (!stopped(s, program, end_label, options, r)) {
+      CState before = s;
+      step(m, s);
+      track_undefined_flags(program, config, d, before, s, undefined);
+    }
+  } catch (const SemanticViolation& v) {
+    r.stop = "violation";
+    r.message = v.message;
+  } catch (const PathCut& c) {
+    r.stop = "cut";
+    r.message = c.what();
+  }
+  record_final_state(m, s, undefined, r);
   return r;
 }
 

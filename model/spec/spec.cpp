@@ -1,101 +1,25 @@
 #include "model/spec/spec.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <algorithm>
 #include <set>
-#include <sstream>
 
-#include "model/asm/expr.hpp"
+#include "model/base/hex.hpp"
 #include "model/machine/state.hpp"
 #include "model/spec/platform.hpp"
+#include "model/spec/spec_document.hpp"
+#include "model/spec/spec_reader.hpp"
 #include "model/spec/spec_schema.hpp"
 
 namespace ec {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = SpecJson;
+using Reader = SpecReader;
 namespace fs = std::filesystem;
 
-// Reads values out of the JSON tree, naming the JSON path in every error.
-class Reader {
- public:
-  Reader(std::string file) : file_(std::move(file)) {}
-
-  [[noreturn]] void fail(const std::string& where, const std::string& msg) const {
-    throw InputError(SourceLocation{file_, 0, 0}, where + ": " + msg);
-  }
-
-  void keys(const Json& j, const std::string& where, const std::set<std::string>& allowed,
-            const std::set<std::string>& required = {}) const {
-    if (!j.is_object()) fail(where, "expected an object");
-    for (auto it = j.begin(); it != j.end(); ++it)
-      if (!allowed.count(it.key())) fail(where + "." + it.key(), "unknown key");
-    for (const auto& k : required)
-      if (!j.contains(k)) fail(where, "missing required key '" + k + "'");
-  }
-
-  std::string string(const Json& j, const std::string& where) const {
-    if (!j.is_string()) fail(where, "expected a string");
-    return j.get<std::string>();
-  }
-  bool boolean(const Json& j, const std::string& where) const {
-    if (!j.is_boolean()) fail(where, "expected true or false");
-    return j.get<bool>();
-  }
-  int64_t integer(const Json& j, const std::string& where) const {
-    if (!j.is_number_integer()) fail(where, "expected an integer");
-    return j.get<int64_t>();
-  }
-  // A number, or a string holding a constant expression over the constants.
-  int64_t value(const Json& j, const std::string& where) const {
-    if (j.is_number_integer()) return j.get<int64_t>();
-    if (!j.is_string()) fail(where, "expected an integer or an expression string");
-    std::string text = j.get<std::string>();
-    try {
-      ExprPtr e = parse_expr_text(text, SourceLocation{file_, 0, 0});
-      return eval_expr(*e, [this](const std::string& n) -> std::optional<int64_t> {
-        auto it = constants.find(n);
-        if (it == constants.end()) return std::nullopt;
-        return it->second;
-      });
-    } catch (const InputError& e) {
-      fail(where, "in expression \"" + text + "\": " + e.diagnostic().message);
-    }
-  }
-  const Json& array(const Json& j, const std::string& where) const {
-    if (!j.is_array()) fail(where, "expected an array");
-    return j;
-  }
-
-  std::map<std::string, int64_t> constants;
-
- private:
-  std::string file_;
-};
-
-std::string at(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
-
-Json parse_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open spec file");
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  try {
-    return Json::parse(s, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    // Turn the byte offset into line:column.
-    int line = 1, col = 1;
-    for (size_t i = 0; i + 1 < e.byte && i < s.size(); ++i) {
-      if (s[i] == '\n') { ++line; col = 1; } else { ++col; }
-    }
-    std::string msg = e.what();
-    auto p = msg.find("syntax error");
-    throw InputError(SourceLocation{path, line, col}, "invalid JSON: " + (p == std::string::npos ? msg : msg.substr(p)));
-  }
-}
+std::string at(const std::string& base, size_t i) { return json_element(base, i); }
 
 int gpr_index(const Reader& r, const Json& j, const std::string& where) {
   std::string name = r.string(j, where);
@@ -130,16 +54,12 @@ CpuProfile read_profile(const Reader& r, const Json& j, const std::string& where
   return p;
 }
 
-Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
-  r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
-                    "cr3", "at", "event", "flags", "resume_ignores", "resume_expect"},
-         {"name", "mode"});
-  Scenario sc;
-  sc.name = r.string(j["name"], where + ".name");
+// The scenario's mode, stack region and interrupted stack pointer.
+void read_scenario_mode(const Reader& r, const Json& j, const std::string& where, const Spec& spec,
+                        StartContext& st) {
   std::string mode = r.string(j["mode"], where + ".mode");
   if (mode != "user" && mode != "kernel" && mode != "vm86")
     r.fail(where + ".mode", "expected \"user\", \"kernel\" or \"vm86\"");
-  StartContext& st = sc.start;
   st.vm86 = mode == "vm86";
   st.user_mode = mode != "kernel";  // virtual-8086 mode runs at CPL3
   st.stack_region = st.user_mode ? "user_stack" : "task_stack";
@@ -148,10 +68,15 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
   if (j.contains("stack_region")) st.stack_region = r.string(j["stack_region"], where + ".stack_region");
   if (!st.stack_region.empty() && !spec.machine.region_named(st.stack_region))
     r.fail(where + ".stack_region", "no region named '" + st.stack_region + "' in $.regions");
-  if (j.contains("esp")) st.esp = static_cast<uint32_t>(r.value(j["esp"], where + ".esp"));
+  if (j.contains("esp")) st.esp = r.u32(j["esp"], where + ".esp");
   if (!st.user_mode && !st.esp) r.fail(where, "a kernel-mode scenario needs \"esp\" (the interrupted stack pointer)");
+}
+
+// CS, SS and the data segment registers of the interrupted context.
+void read_scenario_selectors(const Reader& r, const Json& j, const std::string& where, const Spec& spec,
+                             StartContext& st) {
   auto selector = [&](const char* key, uint16_t dflt) {
-    return j.contains(key) ? static_cast<uint16_t>(r.value(j[key], where + "." + key)) : dflt;
+    return j.contains(key) ? r.selector(j[key], where + "." + key) : dflt;
   };
   auto named = [&](const char* n, uint16_t dflt) {
     auto it = r.constants.find(n);
@@ -174,9 +99,14 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
     r.keys(segs, where + ".segments", {"ds", "es", "fs", "gs"});
     for (auto it = segs.begin(); it != segs.end(); ++it) {
       int index = reg_info(*reg_by_name(it.key())).index;
-      st.segments[index] = static_cast<uint32_t>(r.value(it.value(), where + ".segments." + it.key()));
+      st.segments[index] = r.selector(it.value(), where + ".segments." + it.key());
     }
   }
+}
+
+// CR3, the start label and a SYSENTER event.
+void read_scenario_event(const Reader& r, const Json& j, const std::string& where, const Spec& spec,
+                         StartContext& st) {
   st.user_cr3 = st.user_mode;
   if (j.contains("cr3")) {
     std::string cr3 = r.string(j["cr3"], where + ".cr3");
@@ -195,43 +125,62 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
   } else if (!j.contains("vector")) {
     r.fail(where, "missing required key 'vector' (or \"event\": \"sysenter\")");
   }
-  if (j.contains("flags")) {
-    static const std::map<std::string, uint32_t> bits = {{"tf", FL_TF}, {"if", FL_IF}, {"df", FL_DF},
-                                                          {"nt", FL_NT}, {"ac", FL_AC}};
-    const Json& flags = j["flags"];
-    if (!flags.is_object()) r.fail(where + ".flags", "expected an object");
-    for (auto it = flags.begin(); it != flags.end(); ++it) {
-      auto bit = bits.find(it.key());
-      if (bit == bits.end()) r.fail(where + ".flags." + it.key(), "unknown key (tf, if, df, nt, ac)");
-      st.flags[bit->second] = r.boolean(it.value(), where + ".flags." + it.key());
-    }
+}
+
+void read_scenario_flags(const Reader& r, const Json& j, const std::string& where, StartContext& st) {
+  static const std::map<std::string, uint32_t> bits = {{"tf", FL_TF}, {"if", FL_IF}, {"df", FL_DF},
+                                                        {"nt", FL_NT}, {"ac", FL_AC}};
+  const Json& flags = r.object(j, where);
+  for (auto it = flags.begin(); it != flags.end(); ++it) {
+    auto bit = bits.find(it.key());
+    if (bit == bits.end()) r.fail(where + "." + it.key(), "unknown key (tf, if, df, nt, ac)");
+    st.flags[bit->second] = r.boolean(it.value(), where + "." + it.key());
   }
+}
+
+// What the resume invariant ignores and what it expects instead.
+void read_scenario_resume(const Reader& r, const Json& j, const std::string& where, StartContext& st) {
   if (j.contains("resume_ignores"))
     for (size_t i = 0; i < r.array(j["resume_ignores"], where + ".resume_ignores").size(); ++i)
       st.resume_ignores.push_back(r.string(j["resume_ignores"][i], at(where + ".resume_ignores", i)));
-  if (j.contains("resume_expect")) {
-    const Json& ex = j["resume_expect"];
-    if (!ex.is_object()) r.fail(where + ".resume_expect", "expected an object");
-    for (auto it = ex.begin(); it != ex.end(); ++it) {
-      const std::string& name = it.key();
-      std::string w = where + ".resume_expect." + name;
-      auto reg = reg_by_name(name);
-      bool gpr = reg && reg_info(*reg).family == RegFamily::General && reg_info(*reg).width_bits == 32;
-      if (name != "eip" && name != "eflags" && !gpr) r.fail(w, "expected eip, eflags or a 32-bit general register");
-      if (std::find(st.resume_ignores.begin(), st.resume_ignores.end(), name) != st.resume_ignores.end())
-        r.fail(w, "'" + name + "' is also in resume_ignores");
-      st.resume_expect.emplace_back(name, r.string(it.value(), w));
-    }
+  if (!j.contains("resume_expect")) return;
+  const Json& ex = r.object(j["resume_expect"], where + ".resume_expect");
+  for (auto it = ex.begin(); it != ex.end(); ++it) {
+    const std::string& name = it.key();
+    std::string w = where + ".resume_expect." + name;
+    auto reg = reg_by_name(name);
+    bool gpr = reg && reg_info(*reg).family == RegFamily::General && reg_info(*reg).width_bits == 32;
+    if (name != "eip" && name != "eflags" && !gpr) r.fail(w, "expected eip, eflags or a 32-bit general register");
+    if (std::find(st.resume_ignores.begin(), st.resume_ignores.end(), name) != st.resume_ignores.end())
+      r.fail(w, "'" + name + "' is also in resume_ignores");
+    st.resume_expect.emplace_back(name, r.string(it.value(), w));
   }
-  if (st.sysenter) return sc;
-  st.vector = static_cast<int>(r.integer(j["vector"], where + ".vector"));
-  if (st.vector < 0 || st.vector > 255) r.fail(where + ".vector", "expected a vector number 0..255");
+}
+
+// The vector delivered, and its error code.
+void read_scenario_vector(const Reader& r, const Json& j, const std::string& where, StartContext& st) {
+  st.vector = static_cast<int>(r.integer_in(j["vector"], where + ".vector", 0, 255));
   st.external_interrupt = st.vector >= 32;
   if (j.contains("interrupt")) st.external_interrupt = r.boolean(j["interrupt"], where + ".interrupt");
   if (vector_has_error_code(st.vector) && !st.external_interrupt)
-    st.error_code = static_cast<uint32_t>(j.contains("error_code") ? r.value(j["error_code"], where + ".error_code") : 0);
+    st.error_code = j.contains("error_code") ? r.u32(j["error_code"], where + ".error_code") : 0;
   else if (j.contains("error_code"))
     r.fail(where + ".error_code", "vector " + std::to_string(st.vector) + " delivered this way pushes no error code");
+}
+
+Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
+  r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
+                    "cr3", "at", "event", "flags", "resume_ignores", "resume_expect"},
+         {"name", "mode"});
+  Scenario sc;
+  sc.name = r.string(j["name"], where + ".name");
+  StartContext& st = sc.start;
+  read_scenario_mode(r, j, where, spec, st);
+  read_scenario_selectors(r, j, where, spec, st);
+  read_scenario_event(r, j, where, spec, st);
+  if (j.contains("flags")) read_scenario_flags(r, j["flags"], where + ".flags", st);
+  read_scenario_resume(r, j, where, st);
+  if (!st.sysenter) read_scenario_vector(r, j, where, st);
   return sc;
 }
 
@@ -276,74 +225,211 @@ void read_handlers(const Reader& r, const Json& j, MachineConfig& m) {
   }
 }
 
-void read_layout(Reader& r, const Json& j, Spec& spec) {
-  MachineConfig& m = spec.machine;
+// A region must fit below 4 GiB and overlap no other.
+void check_region(const Reader& r, const Region& reg, const std::vector<Region>& others, const std::string& where) {
+  if (reg.size == 0) r.fail(where + ".size", "a region cannot be empty");
+  if (uint64_t{reg.base} + reg.size > (uint64_t{1} << 32))
+    r.fail(where + ".size", "region '" + reg.name + "' (" + hex32(reg.base) + " + " + hex32(reg.size) +
+                                ") wraps past 0xffffffff");
+  for (const auto& other : others)
+    if (reg.contains(other.base) || other.contains(reg.base))
+      r.fail(where, "region '" + reg.name + "' overlaps region '" + other.name + "'");
+}
+
+void read_regions(const Reader& r, const Json& j, MachineConfig& m) {
   const Json& regions = r.array(j["regions"], "$.regions");
   for (size_t i = 0; i < regions.size(); ++i) {
     std::string where = at("$.regions", i);
     r.keys(regions[i], where, {"name", "base", "size", "user_mapped", "stack"}, {"name", "base", "size"});
     Region reg;
     reg.name = r.string(regions[i]["name"], where + ".name");
-    reg.base = static_cast<uint32_t>(r.value(regions[i]["base"], where + ".base"));
-    reg.size = static_cast<uint32_t>(r.value(regions[i]["size"], where + ".size"));
+    reg.base = r.u32(regions[i]["base"], where + ".base");
+    reg.size = r.u32(regions[i]["size"], where + ".size");
     reg.stack = reg.name.size() > 6 && reg.name.compare(reg.name.size() - 6, 6, "_stack") == 0;
     if (regions[i].contains("stack")) reg.stack = r.boolean(regions[i]["stack"], where + ".stack");
     reg.user_mapped = reg.name == "user_stack";
     if (regions[i].contains("user_mapped")) reg.user_mapped = r.boolean(regions[i]["user_mapped"], where + ".user_mapped");
-    if (reg.size == 0) r.fail(where + ".size", "a region cannot be empty");
-    for (const auto& other : m.regions)
-      if (reg.contains(other.base) || other.contains(reg.base))
-        r.fail(where, "region '" + reg.name + "' overlaps region '" + other.name + "'");
+    check_region(r, reg, m.regions, where);
     m.regions.push_back(reg);
   }
-  if (j.contains("selectors")) {
-    const Json& sels = r.array(j["selectors"], "$.selectors");
-    for (size_t i = 0; i < sels.size(); ++i) {
-      std::string where = at("$.selectors", i);
-      r.keys(sels[i], where, {"name", "value", "base", "dpl", "code"}, {"name", "value"});
-      KnownSelector k;
-      k.name = r.string(sels[i]["name"], where + ".name");
-      k.value = static_cast<uint16_t>(r.value(sels[i]["value"], where + ".value"));
-      if (sels[i].contains("base")) k.base = static_cast<uint32_t>(r.value(sels[i]["base"], where + ".base"));
-      k.dpl = sels[i].contains("dpl") ? static_cast<int>(r.integer(sels[i]["dpl"], where + ".dpl")) : (k.value & 3);
-      // A code segment (IRET may load it into CS): by default the names
-      // ending in _CS (__KERNEL_CS, __USER_CS).
-      k.code = k.name.size() >= 3 && k.name.compare(k.name.size() - 3, 3, "_CS") == 0;
-      if (sels[i].contains("code")) k.code = r.boolean(sels[i]["code"], where + ".code");
-      auto same = std::find_if(m.selectors.begin(), m.selectors.end(), [&](const KnownSelector& o) { return o.name == k.name; });
-      if (same != m.selectors.end()) *same = k;
-      else m.selectors.push_back(k);
-      r.constants[k.name] = k.value;
-    }
+}
+
+KnownSelector read_selector(const Reader& r, const Json& j, const std::string& where) {
+  r.keys(j, where, {"name", "value", "base", "dpl", "code"}, {"name", "value"});
+  KnownSelector k;
+  k.name = r.string(j["name"], where + ".name");
+  k.value = r.selector(j["value"], where + ".value");
+  if (j.contains("base")) k.base = r.u32(j["base"], where + ".base");
+  k.dpl = j.contains("dpl") ? static_cast<int>(r.integer_in(j["dpl"], where + ".dpl", 0, 3)) : (k.value & 3);
+  // A code segment (IRET may load it into CS): by default the names
+  // ending in _CS (__KERNEL_CS, __USER_CS).
+  k.code = k.name.size() >= 3 && k.name.compare(k.name.size() - 3, 3, "_CS") == 0;
+  if (j.contains("code")) k.code = r.boolean(j["code"], where + ".code");
+  return k;
+}
+
+// $.selectors replace the platform's of the same name and become constants.
+void read_selectors(Reader& r, const Json& j, MachineConfig& m) {
+  const Json& sels = r.array(j, "$.selectors");
+  for (size_t i = 0; i < sels.size(); ++i) {
+    KnownSelector k = read_selector(r, sels[i], at("$.selectors", i));
+    auto same = std::find_if(m.selectors.begin(), m.selectors.end(), [&](const KnownSelector& o) { return o.name == k.name; });
+    if (same != m.selectors.end()) *same = k;
+    else m.selectors.push_back(k);
+    r.constants[k.name] = k.value;
   }
-  if (j.contains("percpu_selector")) m.percpu_selector = static_cast<uint16_t>(r.value(j["percpu_selector"], "$.percpu_selector"));
+}
+
+// The selectors with a role: per-CPU, C handlers' data segment, kernel CS/SS.
+void read_selector_roles(const Reader& r, const Json& j, MachineConfig& m) {
+  if (j.contains("percpu_selector")) m.percpu_selector = r.selector(j["percpu_selector"], "$.percpu_selector");
   else if (auto it = r.constants.find("__KERNEL_PERCPU"); it != r.constants.end()) m.percpu_selector = static_cast<uint16_t>(it->second);
   // %ds/%es at a C handler call: the spec's value, else the platform's, else
   // __USER_DS if the spec names it, else unchecked.
   if (j.contains("handler_data_selector"))
-    m.handler_data_selector = static_cast<uint16_t>(r.value(j["handler_data_selector"], "$.handler_data_selector"));
+    m.handler_data_selector = r.selector(j["handler_data_selector"], "$.handler_data_selector");
   else if (auto it = r.constants.find("__USER_DS"); !m.handler_data_selector && it != r.constants.end())
     m.handler_data_selector = static_cast<uint16_t>(it->second);
-  if (j.contains("pti_switch_mask")) m.pti.switch_mask = static_cast<uint32_t>(r.value(j["pti_switch_mask"], "$.pti_switch_mask"));
-  if (j.contains("sysenter")) {
-    const Json& se = j["sysenter"];
-    r.keys(se, "$.sysenter", {"cs", "eip", "esp"}, {"cs", "eip", "esp"});
-    m.sysenter.present = true;
-    m.sysenter.cs = static_cast<uint16_t>(r.value(se["cs"], "$.sysenter.cs"));
-    m.sysenter.eip_label = r.string(se["eip"], "$.sysenter.eip");
-    m.sysenter.esp = static_cast<uint32_t>(r.value(se["esp"], "$.sysenter.esp"));
+  if (j.contains("kernel_cs")) m.kernel_cs = r.selector(j["kernel_cs"], "$.kernel_cs");
+  if (j.contains("kernel_ss")) m.kernel_ss = r.selector(j["kernel_ss"], "$.kernel_ss");
+}
+
+void read_sysenter(const Reader& r, const Json& se, MachineConfig& m) {
+  r.keys(se, "$.sysenter", {"cs", "eip", "esp"}, {"cs", "eip", "esp"});
+  m.sysenter.present = true;
+  m.sysenter.cs = r.selector(se["cs"], "$.sysenter.cs");
+  m.sysenter.eip_label = r.string(se["eip"], "$.sysenter.eip");
+  m.sysenter.esp = r.u32(se["esp"], "$.sysenter.esp");
+}
+
+// An initial dword must lie inside one region and overlap no other entry.
+void check_memory_entry(const Reader& r, uint32_t address, const MachineConfig& m, const std::string& where) {
+  if (address > UINT32_MAX - 3) r.fail(where + ".address", "the dword at " + hex32(address) + " wraps past 0xffffffff");
+  bool inside = std::any_of(m.regions.begin(), m.regions.end(), [&](const Region& reg) {
+    return reg.contains(address) && reg.contains(address + 3);
+  });
+  if (!inside) r.fail(where + ".address", "the dword at " + hex32(address) + " lies outside every region of $.regions");
+  for (const auto& [other, value] : m.initial_dwords)
+    if (address - other < 4 || other - address < 4)
+      r.fail(where + ".address", "the dword at " + hex32(address) + " overlaps the one at " + hex32(other));
+}
+
+void read_memory(const Reader& r, const Json& j, MachineConfig& m) {
+  const Json& mem = r.array(j, "$.memory");
+  for (size_t i = 0; i < mem.size(); ++i) {
+    std::string where = at("$.memory", i);
+    r.keys(mem[i], where, {"address", "value", "comment"}, {"address", "value"});
+    uint32_t address = r.u32(mem[i]["address"], where + ".address");
+    check_memory_entry(r, address, m, where);
+    m.initial_dwords.emplace_back(address, r.u32(mem[i]["value"], where + ".value"));
   }
-  if (j.contains("kernel_cs")) m.kernel_cs = static_cast<uint16_t>(r.value(j["kernel_cs"], "$.kernel_cs"));
-  if (j.contains("kernel_ss")) m.kernel_ss = static_cast<uint16_t>(r.value(j["kernel_ss"], "$.kernel_ss"));
-  m.tss_base = static_cast<uint32_t>(r.value(j["tss"], "$.tss"));
-  if (j.contains("memory")) {
-    const Json& mem = r.array(j["memory"], "$.memory");
-    for (size_t i = 0; i < mem.size(); ++i) {
-      std::string where = at("$.memory", i);
-      r.keys(mem[i], where, {"address", "value", "comment"}, {"address", "value"});
-      m.initial_dwords.emplace_back(static_cast<uint32_t>(r.value(mem[i]["address"], where + ".address")),
-                                    static_cast<uint32_t>(r.value(mem[i]["value"], where + ".value")));
-    }
+}
+
+void read_layout(Reader& r, const Json& j, Spec& spec) {
+  MachineConfig& m = spec.machine;
+  read_regions(r, j, m);
+  if (j.contains("selectors")) read_selectors(r, j["selectors"], m);
+  read_selector_roles(r, j, m);
+  if (j.contains("pti_switch_mask")) m.pti.switch_mask = r.u32(j["pti_switch_mask"], "$.pti_switch_mask");
+  if (j.contains("sysenter")) read_sysenter(r, j["sysenter"], m);
+  m.tss_base = r.u32(j["tss"], "$.tss");
+  if (j.contains("memory")) read_memory(r, j["memory"], m);
+}
+
+// $.sources, each relative to the file that names it (the spec or a base).
+void read_sources(const Reader& r, const Json& j, Spec& spec) {
+  const Json& sources = r.array(j["sources"], "$.sources");
+  if (sources.empty()) r.fail("$.sources", "name at least one .S file");
+  for (size_t i = 0; i < sources.size(); ++i) {
+    std::string where = at("$.sources", i);
+    fs::path dir = fs::path(r.location(where).file).parent_path();
+    fs::path p = dir / r.string(sources[i], where);
+    if (!fs::exists(p)) r.fail(where, "no such file: " + p.lexically_normal().string());
+    spec.sources.push_back(p.lexically_normal().string());
+  }
+}
+
+// The platform's constants and selectors, then the spec's constants.
+void read_constants(Reader& r, const Json& j, Spec& spec) {
+  if (j.contains("platform")) {
+    std::string name = r.string(j["platform"], "$.platform");
+    const Platform* platform = find_platform(name);
+    if (!platform) r.fail("$.platform", "unknown platform '" + name + "' (known: linux-x86-32)");
+    r.constants = platform->constants;
+    spec.machine.selectors = platform->selectors;
+    spec.machine.handler_data_selector = platform->handler_data_selector;
+  }
+  if (!j.contains("constants")) return;
+  const Json& cs = r.object(j["constants"], "$.constants");
+  for (auto it = cs.begin(); it != cs.end(); ++it)
+    r.constants[it.key()] = r.value(it.value(), "$.constants." + it.key());
+}
+
+void read_idt(const Reader& r, const Json& j, Spec& spec) {
+  const Json& idt = r.array(j, "$.idt");
+  for (size_t i = 0; i < idt.size(); ++i) {
+    std::string where = at("$.idt", i);
+    r.keys(idt[i], where, {"vector", "entry", "calls_handler"}, {"vector", "entry"});
+    int vector = static_cast<int>(r.integer_in(idt[i]["vector"], where + ".vector", 0, 255));
+    spec.idt_labels[vector] = r.string(idt[i]["entry"], where + ".entry");
+    if (idt[i].contains("calls_handler") && !r.boolean(idt[i]["calls_handler"], where + ".calls_handler"))
+      spec.idt_no_handler.insert(vector);
+  }
+}
+
+void read_scenarios_and_profiles(const Reader& r, const Json& j, Spec& spec) {
+  const Json& scenarios = r.array(j["scenarios"], "$.scenarios");
+  if (scenarios.empty()) r.fail("$.scenarios", "name at least one scenario");
+  for (size_t i = 0; i < scenarios.size(); ++i)
+    spec.scenarios.push_back(read_scenario(r, scenarios[i], at("$.scenarios", i), spec));
+  if (j.contains("cpu_profiles")) {
+    const Json& ps = r.array(j["cpu_profiles"], "$.cpu_profiles");
+    for (size_t i = 0; i < ps.size(); ++i) spec.profiles.push_back(read_profile(r, ps[i], at("$.cpu_profiles", i)));
+  }
+  if (spec.profiles.empty()) spec.profiles.push_back(CpuProfile{});
+}
+
+void read_invariants(const Reader& r, const Json& j, Spec& spec) {
+  spec.invariants = {"resume"};
+  if (!j.contains("invariants")) return;
+  spec.invariants.clear();
+  const Json& inv = r.array(j["invariants"], "$.invariants");
+  if (inv.empty())
+    r.fail("$.invariants", "an empty list checks nothing: name at least one invariant (or leave the key out for \"resume\")");
+  for (size_t i = 0; i < inv.size(); ++i) {
+    std::string name = r.string(inv[i], at("$.invariants", i));
+    const auto& known = known_invariants();
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      r.fail(at("$.invariants", i), "unknown invariant '" + name + "'");
+    spec.invariants.push_back(name);
+  }
+}
+
+void read_assertions(const Reader& r, const Json& j, Spec& spec) {
+  const Json& list = r.array(j, "$.assertions");
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string where = at("$.assertions", i);
+    r.keys(list[i], where, {"at", "assert", "name"}, {"at", "assert"});
+    spec.assertions.push_back({r.string(list[i]["at"], where + ".at"), r.string(list[i]["assert"], where + ".assert"),
+                               list[i].contains("name") ? r.string(list[i]["name"], where + ".name") : "", where});
+  }
+}
+
+void read_defines(const Reader& r, const Json& j, Spec& spec) {
+  const Json& defs = r.object(j, "$.defines");
+  for (auto it = defs.begin(); it != defs.end(); ++it)
+    spec.front_end.defines[it.key()] = it.value().is_string() ? it.value().get<std::string>()
+                                                               : std::to_string(r.integer(it.value(), "$.defines." + it.key()));
+}
+
+// Type errors the loader does not name itself, by docs/spec.schema.json.
+void check_schema(const Reader& r, const Json& j) {
+  try {
+    enforce_spec_schema(nlohmann::json::parse(j.dump()), "");
+  } catch (const InputError& e) {
+    const std::string& message = e.diagnostic().message;
+    std::string path = message.substr(0, message.find(':'));
+    throw InputError(r.location(path), message);
   }
 }
 
@@ -356,8 +442,9 @@ const std::vector<std::string>& known_invariants() {
 }
 
 Spec load_spec(const std::string& path) {
-  Json j = parse_json(path);
-  Reader r(path);
+  LocatedJson doc = read_spec_document(path);
+  const Json& j = doc.value;
+  Reader r(doc.where);
   r.keys(j, "$", {"name", "description", "platform", "sources", "defines", "constants", "text_base", "regions",
                   "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "handler_data_selector", "pti_switch_mask", "tss", "memory", "idt",
                   "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "sysenter", "timeout_seconds"},
@@ -365,82 +452,22 @@ Spec load_spec(const std::string& path) {
   Spec spec;
   spec.path = path;
   spec.name = r.string(j["name"], "$.name");
-  fs::path dir = fs::path(path).parent_path();
-  const Json& sources = r.array(j["sources"], "$.sources");
-  if (sources.empty()) r.fail("$.sources", "name at least one .S file");
-  for (size_t i = 0; i < sources.size(); ++i) {
-    fs::path p = dir / r.string(sources[i], at("$.sources", i));
-    if (!fs::exists(p)) r.fail(at("$.sources", i), "no such file: " + p.lexically_normal().string());
-    spec.sources.push_back(p.lexically_normal().string());
-  }
-  if (j.contains("defines") && !j["defines"].is_object()) r.fail("$.defines", "expected an object");
-  if (j.contains("platform")) {
-    std::string name = r.string(j["platform"], "$.platform");
-    const Platform* platform = find_platform(name);
-    if (!platform) r.fail("$.platform", "unknown platform '" + name + "' (known: linux-x86-32)");
-    r.constants = platform->constants;
-    spec.machine.selectors = platform->selectors;
-    spec.machine.handler_data_selector = platform->handler_data_selector;
-  }
-  if (j.contains("constants")) {
-    const Json& cs = j["constants"];
-    if (!cs.is_object()) r.fail("$.constants", "expected an object");
-    for (auto it = cs.begin(); it != cs.end(); ++it)
-      r.constants[it.key()] = r.value(it.value(), "$.constants." + it.key());
-  }
+  read_sources(r, j, spec);
+  if (j.contains("defines")) r.object(j["defines"], "$.defines");
+  read_constants(r, j, spec);
   read_layout(r, j, spec);
-  if (j.contains("text_base")) spec.link.text_base = static_cast<uint32_t>(r.value(j["text_base"], "$.text_base"));
-  const Json& idt = r.array(j["idt"], "$.idt");
-  for (size_t i = 0; i < idt.size(); ++i) {
-    std::string where = at("$.idt", i);
-    r.keys(idt[i], where, {"vector", "entry", "calls_handler"}, {"vector", "entry"});
-    int vector = static_cast<int>(r.integer(idt[i]["vector"], where + ".vector"));
-    spec.idt_labels[vector] = r.string(idt[i]["entry"], where + ".entry");
-    if (idt[i].contains("calls_handler") && !r.boolean(idt[i]["calls_handler"], where + ".calls_handler"))
-      spec.idt_no_handler.insert(vector);
-  }
+  if (j.contains("text_base")) spec.link.text_base = r.u32(j["text_base"], "$.text_base");
+  read_idt(r, j["idt"], spec);
   if (j.contains("handlers")) read_handlers(r, j["handlers"], spec.machine);
   if (j.contains("bounds")) read_bounds(r, j["bounds"], spec.machine.bounds);
-  const Json& scenarios = r.array(j["scenarios"], "$.scenarios");
-  if (scenarios.empty()) r.fail("$.scenarios", "name at least one scenario");
-  for (size_t i = 0; i < scenarios.size(); ++i)
-    spec.scenarios.push_back(read_scenario(r, scenarios[i], at("$.scenarios", i), spec));
-  if (j.contains("cpu_profiles")) {
-    const Json& ps = r.array(j["cpu_profiles"], "$.cpu_profiles");
-    for (size_t i = 0; i < ps.size(); ++i) spec.profiles.push_back(read_profile(r, ps[i], at("$.cpu_profiles", i)));
-  }
-  if (spec.profiles.empty()) spec.profiles.push_back(CpuProfile{});
-  spec.invariants = {"resume"};
-  if (j.contains("invariants")) {
-    spec.invariants.clear();
-    const Json& inv = r.array(j["invariants"], "$.invariants");
-    for (size_t i = 0; i < inv.size(); ++i) {
-      std::string name = r.string(inv[i], at("$.invariants", i));
-      const auto& known = known_invariants();
-      if (std::find(known.begin(), known.end(), name) == known.end())
-        r.fail(at("$.invariants", i), "unknown invariant '" + name + "'");
-      spec.invariants.push_back(name);
-    }
-  }
-  if (j.contains("assertions")) {
-    const Json& list = r.array(j["assertions"], "$.assertions");
-    for (size_t i = 0; i < list.size(); ++i) {
-      std::string where = at("$.assertions", i);
-      r.keys(list[i], where, {"at", "assert", "name"}, {"at", "assert"});
-      spec.assertions.push_back({r.string(list[i]["at"], where + ".at"), r.string(list[i]["assert"], where + ".assert"),
-                                 list[i].contains("name") ? r.string(list[i]["name"], where + ".name") : "", where});
-    }
-  }
+  read_scenarios_and_profiles(r, j, spec);
+  read_invariants(r, j, spec);
+  if (j.contains("assertions")) read_assertions(r, j["assertions"], spec);
   if (j.contains("timeout_seconds"))
-    spec.timeout_seconds = static_cast<unsigned>(r.integer(j["timeout_seconds"], "$.timeout_seconds"));
-  if (j.contains("defines")) {
-    const Json& defs = j["defines"];
-    for (auto it = defs.begin(); it != defs.end(); ++it)
-      spec.front_end.defines[it.key()] = it.value().is_string() ? it.value().get<std::string>()
-                                                                 : std::to_string(r.integer(it.value(), "$.defines." + it.key()));
-  }
+    spec.timeout_seconds = static_cast<unsigned>(r.integer_in(j["timeout_seconds"], "$.timeout_seconds", 1, 86400));
+  if (j.contains("defines")) read_defines(r, j["defines"], spec);
   spec.link.constants = r.constants;
-  enforce_spec_schema(nlohmann::json::parse(j.dump()), path);
+  check_schema(r, j);
   return spec;
 }
 

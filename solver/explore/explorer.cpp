@@ -22,9 +22,10 @@ struct WorkItem {
 
 class Explorer : public Reporter<SymbolicDomain> {
  public:
-  Explorer(const Spec& spec, const Program& program, const MachineConfig& machine, const Scenario& scenario)
+  Explorer(const Spec& spec, const Program& program, const MachineConfig& machine, const Scenario& scenario,
+           const ExploreOptions& options)
       : spec_(spec), program_(program), machine_(machine), scenario_(scenario),
-        d_(spec.timeout_seconds * 1000u), m_{d_, program, machine, {}},
+        d_(spec.timeout_seconds * 1000u, options.solver), m_{d_, program, machine, {}},
         assertions_(collect_assertions(spec, program, machine)),
         resume_expect_(resume_expectations(spec, scenario, machine)) {
     for (const auto& id : spec.invariants) {
@@ -61,6 +62,8 @@ class Explorer : public Reporter<SymbolicDomain> {
     }
     stats_.solver_queries = d_.stats().queries;
     stats_.solver_seconds = d_.stats().seconds;
+    stats_.domain_counters = d_.counters_text();
+    stats_.fold_audit = d_.audit_notes();
     stats_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::vector<Verdict> out;
     for (const auto& id : spec_.invariants) {
@@ -205,8 +208,8 @@ std::string verdict_name(Verdict::Kind k) {
 }
 
 std::vector<Verdict> check_scenario(const Spec& spec, const Program& program, const MachineConfig& machine,
-                                    const Scenario& scenario) {
-  return Explorer(spec, program, machine, scenario).run();
+                                    const Scenario& scenario, const ExploreOptions& options) {
+  return Explorer(spec, program, machine, scenario, options).run();
 }
 
 }  // namespace ec

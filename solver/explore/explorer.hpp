@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/spec/spec.hpp"
+#include "solver/smt/solver_options.hpp"
 #include "solver/trace/trace.hpp"
 
 namespace ec {
@@ -21,6 +22,13 @@ struct ExploreStats {
   size_t solver_queries = 0;
   double solver_seconds = 0;
   double seconds = 0;
+  std::string domain_counters;          // SolverOptions::domain_stats: the domain's counters
+  std::vector<std::string> fold_audit;  // SolverOptions::fold_audit: the folds the fast folding missed
+};
+
+// How to explore: the solver's options (the command line's, docs/cli.md).
+struct ExploreOptions {
+  SolverOptions solver;
 };
 
 struct Verdict {
@@ -41,6 +49,6 @@ std::string verdict_name(Verdict::Kind k);
 // Explores one (scenario, CPU profile) once, checking every invariant of
 // the spec; one verdict per invariant, in the spec's order.
 std::vector<Verdict> check_scenario(const Spec& spec, const Program& program, const MachineConfig& machine,
-                                    const Scenario& scenario);
+                                    const Scenario& scenario, const ExploreOptions& options = {});
 
 }  // namespace ec

@@ -157,6 +157,36 @@ class FailureRecorder : public Reporter<ConcreteDomain> {
   std::map<std::string, Failure>& failures_;
 };
 
+// The trace's header: what ran, on which layout.
+void describe_run(const Spec& spec, const MachineConfig& machine, const Scenario& scenario, const std::string& stop_on,
+                  Trace& trace) {
+  trace.spec_path = spec.path;
+  trace.spec_name = spec.name;
+  trace.scenario = scenario.name;
+  trace.profile = machine.profile.name;
+  trace.invariant = stop_on;
+  for (const auto& r : machine.regions) trace.layout.push_back({r.name, r.base, r.size, r.stack});
+  for (const auto& [address, value] : machine.initial_dwords) trace.initial_dwords[address] = value;
+  trace.pti = TracePti{machine.profile.pti, machine.pti.switch_mask};
+}
+
+void describe_failure(const Failure& failure, Trace& trace) {
+  trace.message = failure.message;
+  trace.location = !failure.location.empty() ? failure.location
+                                             : (trace.steps.empty() ? "" : trace.steps.back().location);
+  trace.violation_instruction = failure.instruction;
+  trace.violated = {failure.message};
+}
+
+// The resume conditions that fail and are not ignored, by name.
+template <class Conditions>
+std::vector<std::string> failed_resume_conditions(const Conditions& conditions, const std::vector<std::string>& ignores) {
+  std::vector<std::string> names;
+  for (const auto& c : conditions)
+    if (!c.holds && std::find(ignores.begin(), ignores.end(), c.name) == ignores.end()) names.push_back(c.name);
+  return names;
+}
+
 }  // namespace
 
 std::string attribute_violation(const std::string& id, const std::vector<std::string>& invariants) {
@@ -168,24 +198,16 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   ConcreteOutcome out;
   Machine<ConcreteDomain> m{d, program, machine, {}};
   Trace& trace = out.trace;
-  trace.spec_path = spec.path;
-  trace.spec_name = spec.name;
-  trace.scenario = scenario.name;
-  trace.profile = machine.profile.name;
-  trace.invariant = stop_on;
-  for (const auto& r : machine.regions) trace.layout.push_back({r.name, r.base, r.size, r.stack});
-  for (const auto& [address, value] : machine.initial_dwords) trace.initial_dwords[address] = value;
-  trace.pti = TracePti{machine.profile.pti, machine.pti.switch_mask};
+  describe_run(spec, machine, scenario, stop_on, trace);
 
   CState interrupted = interrupted_context(m, scenario.start);
   CVal eip0 = interrupted_eip(m, scenario.start);
   trace.interrupted = registers(m, interrupted);
   trace.interrupted["eip"] = eip0.v;
-  for (const bool holds : interrupted.path)
-    if (!holds) {
-      out.cut = "the inputs break an assumption of the scenario's start (IF, VM, CR3, the stack region or a virtual-8086 EIP below 64 KiB)";
-      return out;
-    }
+  if (std::find(interrupted.path.begin(), interrupted.path.end(), false) != interrupted.path.end()) {
+    out.cut = "the inputs break an assumption of the scenario's start (IF, VM, CR3, the stack region or a virtual-8086 EIP below 64 KiB)";
+    return out;
+  }
   const Region* stack = machine.region_named(scenario.start.stack_region);
   auto assertions = collect_assertions(spec, program, machine);
   auto resume_expect = resume_expectations(spec, scenario, machine);
@@ -222,20 +244,12 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   trace.final_state = registers(m, s);
   if (s.resumed) trace.final_state["eip"] = s.resumed_eip.v;
   if (auto it = out.failures.find(stop_on); it != out.failures.end()) {
-    trace.message = it->second.message;
-    trace.location = !it->second.location.empty() ? it->second.location
-                                                  : (trace.steps.empty() ? "" : trace.steps.back().location);
-    trace.violation_instruction = it->second.instruction;
-    trace.violated = {it->second.message};
+    describe_failure(it->second, trace);
     if (stop_on == "resume" && s.resumed) {
       trace.expected = expected_context(m, interrupted, eip0, resume_expect);
-      trace.violated.clear();
-      const auto& ignores = scenario.start.resume_ignores;
       auto conditions = resume_conditions(m, s, interrupted, eip0, stack);
       apply_resume_expectations(m, s, interrupted, &resume_expect, conditions);
-      for (const auto& c : conditions)
-        if (!c.holds && std::find(ignores.begin(), ignores.end(), c.name) == ignores.end())
-          trace.violated.push_back(c.name);
+      trace.violated = failed_resume_conditions(conditions, scenario.start.resume_ignores);
     }
   }
   trace.inputs = d.used_inputs;

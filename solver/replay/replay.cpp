@@ -8,6 +8,39 @@
 namespace ec {
 namespace {
 
+// "file:line:col" (col may be missing) split into the file and the rest.
+std::pair<std::string, std::string> split_location(const std::string& location) {
+  size_t end = location.size();
+  for (int field = 0; field < 2; ++field) {
+    size_t colon = location.rfind(':', end == 0 ? 0 : end - 1);
+    if (colon == std::string::npos || colon + 1 >= end ||
+        location.find_first_not_of("0123456789", colon + 1) < end)
+      break;
+    end = colon;
+  }
+  return {location.substr(0, end), location.substr(end)};
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  if (a == b) return true;
+  std::error_code error;
+  if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);
+  // One spelling is relative to another directory (the trace was written
+  // elsewhere): the file names must agree; the address and line say the rest.
+  return fs::path(a).filename() == fs::path(b).filename();
+}
+
+// The same instruction: the same program address, text, line and column,
+// and the same file however its path is spelled (relative or absolute,
+// with ./ or ../, through a symlink).
+bool same_instruction(const TraceStep& a, const TraceStep& b) {
+  if (a.address != b.address || a.instruction != b.instruction) return false;
+  auto [file_a, line_a] = split_location(a.location);
+  auto [file_b, line_b] = split_location(b.location);
+  return line_a == line_b && same_file(file_a, file_b);
+}
+
 std::string find_spec(const Trace& trace, const std::string& trace_path) {
   namespace fs = std::filesystem;
   if (fs::exists(trace.spec_path)) return trace.spec_path;
@@ -45,7 +78,7 @@ ReplayResult replay_trace(const Trace& trace, const std::string& trace_path, con
     result.differences.push_back("the trace has " + std::to_string(trace.steps.size()) + " steps, the re-run " +
                                  std::to_string(again.size()));
   for (size_t i = 0; i < std::min(again.size(), trace.steps.size()); ++i) {
-    if (again[i].location != trace.steps[i].location || again[i].instruction != trace.steps[i].instruction) {
+    if (!same_instruction(again[i], trace.steps[i])) {
       result.differences.push_back("step " + std::to_string(i) + ": the trace has " + trace.steps[i].location + " '" +
                                    trace.steps[i].instruction + "', the re-run " + again[i].location + " '" +
                                    again[i].instruction + "'");

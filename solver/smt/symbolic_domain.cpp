@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <utility>
 
 namespace ec {
@@ -21,70 +19,45 @@ z3::context& thread_z3() {
   return *ctx;
 }
 
-namespace {
-
-const char* env(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : nullptr;
-}
-
-}  // namespace
-
-SymbolicDomain::SymbolicDomain(unsigned timeout_ms)
+SymbolicDomain::SymbolicDomain(unsigned timeout_ms, const SolverOptions& options)
     : ctx_(thread_z3()),
       solver_(ctx_),
-      seg_valid_(ctx_.function("seg_valid", ctx_.bv_sort(16), ctx_.bool_sort())) {
+      seg_valid_(ctx_.function("seg_valid", ctx_.bv_sort(16), ctx_.bool_sort())),
+      fold_mode_(options.fold),
+      solver_mode_(options.mode),
+      query_cache_on_(options.query_cache),
+      model_reuse_(options.model_reuse),
+      keep_stats_(options.domain_stats),
+      audit_(options.fold_audit),
+      small_limit_(options.fold_limit) {
   z3::params p(ctx_);
   p.set("timeout", timeout_ms);
   solver_.set(p);
-  if (const char* v = env("EC_FOLD")) {
-    if (!std::strcmp(v, "z3")) fold_mode_ = FoldMode::Z3;
-    else if (!std::strcmp(v, "fast")) fold_mode_ = FoldMode::Fast;
-    else throw std::runtime_error(std::string("EC_FOLD: expected fast or z3, got '") + v + "'");
-  }
-  if (const char* v = env("EC_SOLVER_MODE")) {
-    if (!std::strcmp(v, "fresh")) solver_mode_ = SolverMode::Fresh;
-    else if (!std::strcmp(v, "scoped")) solver_mode_ = SolverMode::Scoped;
-    else if (!std::strcmp(v, "assume") || !std::strcmp(v, "incremental")) solver_mode_ = SolverMode::Assume;
-    else throw std::runtime_error(std::string("EC_SOLVER_MODE: expected assume, scoped or fresh, got '") + v + "'");
-  }
-  if (const char* v = env("EC_QUERY_CACHE")) query_cache_on_ = std::strcmp(v, "0") != 0;
-  if (const char* v = env("EC_FOLD_LIMIT")) small_limit_ = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
-  if (const char* v = env("EC_DOMAIN_STATS")) print_stats_ = std::strcmp(v, "0") != 0;
-  if (const char* v = env("EC_FOLD_AUDIT")) audit_ = std::strcmp(v, "0") != 0;
-  if (const char* v = env("EC_MODEL_REUSE")) model_reuse_ = std::strcmp(v, "0") != 0;
 }
 
-SymbolicDomain::~SymbolicDomain() {
-  if (print_stats_ && !stats_printed_) print_counters();
-}
-
-const SolverStats& SymbolicDomain::stats() const {
-  if (print_stats_ && !stats_printed_) print_counters();
-  return stats_;
-}
-
-void SymbolicDomain::print_counters() const {
-  stats_printed_ = true;
+std::string SymbolicDomain::counters_text() const {
+  if (!keep_stats_) return "";
   const Counters& k = counters_;
-  std::fprintf(stderr,
-               "domain: fold=%s solver=%s cache=%s reuse=%s ops=%zu numeral=%zu local=%zu simplify=%zu "
-               "simplify_hits=%zu raw=%zu abstracted=%zu queries=%zu (decide %zu, concretize %zu) model_hits=%zu "
-               "one_sided=%zu cache_hits=%zu indicators=%zu pushes=%zu pops=%zu solver_s=%.3f\n",
-               fold_mode_ == FoldMode::Z3 ? "z3" : "fast",
-               solver_mode_ == SolverMode::Fresh    ? "fresh"
-               : solver_mode_ == SolverMode::Scoped ? "scoped"
-                                                    : "assume",
-               query_cache_on_ ? "on" : "off", model_reuse_ ? "on" : "off", k.ops, k.numeral_folds, k.local_folds,
-               k.simplify_calls, k.simplify_hits, k.raw, k.abstracted, stats_.queries, k.decide_queries,
-               k.concretize_queries, k.model_hits, k.one_sided, k.cache_hits, k.indicators, k.scope_pushes,
-               k.scope_pops, stats_.seconds);
+  char line[1024];
+  std::snprintf(line, sizeof line,
+                "domain: fold=%s solver=%s cache=%s reuse=%s ops=%zu numeral=%zu local=%zu simplify=%zu "
+                "simplify_hits=%zu raw=%zu abstracted=%zu queries=%zu (decide %zu, concretize %zu) model_hits=%zu "
+                "one_sided=%zu cache_hits=%zu indicators=%zu pushes=%zu pops=%zu solver_s=%.3f",
+                fold_mode_ == FoldMode::Z3 ? "z3" : "fast",
+                solver_mode_ == SolverMode::Fresh    ? "fresh"
+                : solver_mode_ == SolverMode::Scoped ? "scoped"
+                                                     : "assume",
+                query_cache_on_ ? "on" : "off", model_reuse_ ? "on" : "off", k.ops, k.numeral_folds, k.local_folds,
+                k.simplify_calls, k.simplify_hits, k.raw, k.abstracted, stats_.queries, k.decide_queries,
+                k.concretize_queries, k.model_hits, k.one_sided, k.cache_hits, k.indicators, k.scope_pushes,
+                k.scope_pops, stats_.seconds);
+  return line;
 }
 
 // A query Z3's simplifier would have answered (or a value it would have
 // made a numeral) that the fast folding left to the solver: a missed rule.
-void SymbolicDomain::audit(const char* where, bool z3_folds, const z3::expr& e) const {
-  if (z3_folds) std::fprintf(stderr, "fold audit: %s: Z3's simplifier folds %s\n", where, e.to_string().c_str());
+void SymbolicDomain::audit(const char* where, bool z3_folds, const z3::expr& e) {
+  if (z3_folds) audit_notes_.push_back(std::string("fold audit: ") + where + ": Z3's simplifier folds " + e.to_string());
 }
 
 // ---------------------------------------------------------------- the oracle

@@ -12,23 +12,11 @@
 // it shares with the previous one and pushes the rest. Results are cached by
 // the query's terms, and a model a query leaves behind answers one side of
 // the next branch on the same path.
-// The alternatives stay selectable (docs/performance.md compares them; every
-// combination gives the same verdicts: tests/bench/bench.py crosscheck):
-//   EC_FOLD=z3            simplify every operation with Z3 (default: fast)
-//   EC_SOLVER_MODE=fresh  re-assert the whole path for every query (push,
-//                         add, check, pop: the original); =assume asserts
-//                         every conjunct once behind an indicator literal and
-//                         checks under the path's indicators (assumptions);
-//                         default: scoped
-//   EC_QUERY_CACHE=0      no cache of query results (default: on)
-//   EC_MODEL_REUSE=0      decide() and concretize() do not use the model the
-//                         last query left (default: they do, and decide()
-//                         skips the second query when the first side is
-//                         infeasible: the path itself is satisfiable)
-//   EC_DOMAIN_STATS=1     print the domain's counters to stderr when it ends
-//   EC_FOLD_AUDIT=1       report every query or concretisation Z3's simplifier
-//                         would have decided but the fast folding did not
-//   EC_FOLD_LIMIT=N       simplify terms of up to N nodes (default 64)
+// The alternatives stay selectable (SolverOptions, solver_options.hpp; on
+// the command line `entrycheck verify --fold/--solver-mode/--query-cache/
+// --model-reuse/--fold-limit/--domain-stats/--fold-audit`, docs/cli.md).
+// docs/performance.md compares them; every combination gives the same
+// verdicts (tests/bench/bench.py crosscheck).
 #pragma once
 #include <z3++.h>
 
@@ -39,6 +27,7 @@
 #include <vector>
 
 #include "model/machine/domain.hpp"
+#include "solver/smt/solver_options.hpp"
 
 namespace ec {
 
@@ -67,8 +56,7 @@ class SymbolicDomain {
   using Val = SymVal;
   using Bool = SymBool;
 
-  explicit SymbolicDomain(unsigned timeout_ms);
-  ~SymbolicDomain();
+  explicit SymbolicDomain(unsigned timeout_ms, const SolverOptions& options = {});
 
   Val c(uint64_t value, int width) { return ctx_.bv_val(static_cast<uint64_t>(value), width); }
   int width(const Val& a) const { return static_cast<int>(a.e.get_sort().bv_size()); }
@@ -123,11 +111,15 @@ class SymbolicDomain {
   // Is `path` plus `extra` satisfiable? Fills `model` when sat.
   z3::check_result check(const std::vector<Bool>& path, const z3::expr* extra, z3::model* model = nullptr);
   z3::context& ctx() { return ctx_; }
-  const SolverStats& stats() const;
+  const SolverStats& stats() const { return stats_; }
+  // SolverOptions::domain_stats: the counters as one line of text (empty
+  // otherwise); SolverOptions::fold_audit: one note per missed fold.
+  std::string counters_text() const;
+  const std::vector<std::string>& audit_notes() const { return audit_notes_; }
 
-  // How the domain folds terms and answers queries (see the top of this file).
-  enum class FoldMode { Fast, Z3 };
-  enum class SolverMode { Assume, Scoped, Fresh };
+  // How the domain folds terms and answers queries (solver_options.hpp).
+  using FoldMode = SolverOptions::Fold;
+  using SolverMode = SolverOptions::Mode;
 
  private:
   // Folding.
@@ -161,10 +153,10 @@ class SymbolicDomain {
   std::vector<std::vector<Decision>> alternatives_;
   SolverStats stats_;
 
-  FoldMode fold_mode_ = FoldMode::Fast;
-  SolverMode solver_mode_ = SolverMode::Scoped;
-  bool query_cache_on_ = true;
-  bool model_reuse_ = true;
+  FoldMode fold_mode_;
+  SolverMode solver_mode_;
+  bool query_cache_on_;
+  bool model_reuse_;
   bool keep_model_ = false;  // set while decide() or concretize() query
   struct KeepModel {
     SymbolicDomain& d;
@@ -176,12 +168,11 @@ class SymbolicDomain {
   std::optional<z3::model> last_model_;
   std::vector<z3::expr> last_model_terms_;
   std::unordered_set<unsigned> last_model_ids_;
-  bool print_stats_ = false;
-  mutable bool stats_printed_ = false;
-  bool audit_ = false;
-  void audit(const char* where, bool z3_folds, const z3::expr& e) const;
-  void print_counters() const;
-  unsigned small_limit_ = 64;  // DAG nodes (not counting opaque ones) up to which Z3's simplifier runs
+  bool keep_stats_;
+  bool audit_;
+  std::vector<std::string> audit_notes_;
+  void audit(const char* where, bool z3_folds, const z3::expr& e);
+  unsigned small_limit_;  // DAG nodes (not counting opaque ones) up to which Z3's simplifier runs
   std::vector<std::pair<Z3_ast, unsigned>> seen_;  // walk(): open-addressing set, by generation
   unsigned generation_ = 0;
   std::vector<Z3_ast> todo_, opaque_;

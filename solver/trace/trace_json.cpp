@@ -1,10 +1,11 @@
 // Trace <-> JSON, docs/trace-format.md and docs/trace.schema.json.
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <optional>
 
 #include "model/base/diagnostic.hpp"
 #include "model/base/hex.hpp"
+#include "model/base/located_json.hpp"
+#include "model/base/numbers.hpp"
 #include "model/base/version.hpp"
 #include "solver/trace/trace.hpp"
 
@@ -29,77 +30,142 @@ Json registers_json(const std::map<std::string, uint32_t>& regs) {
   return j;
 }
 
-uint64_t parse_hex(const Json& j, const std::string& path, const std::string& where) {
-  if (!j.is_string()) throw InputError(SourceLocation{path, 0, 0}, where + ": expected a hex string");
-  try {
-    return std::stoull(j.get<std::string>(), nullptr, 0);
-  } catch (...) {
-    throw InputError(SourceLocation{path, 0, 0}, where + ": expected a hex string, got \"" + j.get<std::string>() + "\"");
+// Reads a trace's JSON; every error names the JSON path, at its line and column.
+class TraceReader {
+ public:
+  explicit TraceReader(const JsonLocations& where) : where_(where) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& message) const {
+    throw InputError(where_.at(path), path + ": " + message);
   }
-}
-
-std::map<std::string, uint32_t> registers_from(const Json& j, const std::string& path, const std::string& where) {
-  std::map<std::string, uint32_t> out;
-  if (!j.is_object()) throw InputError(SourceLocation{path, 0, 0}, where + ": expected an object");
-  for (auto it = j.begin(); it != j.end(); ++it)
-    out[it.key()] = static_cast<uint32_t>(parse_hex(it.value(), path, where + "." + it.key()));
-  return out;
-}
-
-std::vector<uint8_t> bytes_from_hex(const Json& j, const std::string& path, const std::string& where) {
-  if (!j.is_string() || j.get<std::string>().size() % 2)
-    throw InputError(SourceLocation{path, 0, 0}, where + ": expected an even number of hex digits");
-  std::vector<uint8_t> out;
-  const std::string s = j.get<std::string>();
-  for (size_t i = 0; i < s.size(); i += 2) {
-    try {
-      out.push_back(static_cast<uint8_t>(std::stoul(s.substr(i, 2), nullptr, 16)));
-    } catch (...) {
-      throw InputError(SourceLocation{path, 0, 0}, where + ": expected hex digits");
+  const Json& field(const Json& j, const char* key, const std::string& path) const {
+    if (!j.is_object()) fail(path, "expected an object");
+    if (!j.contains(key)) fail(path, std::string("missing key '") + key + "'");
+    return j[key];
+  }
+  const Json& object(const Json& j, const std::string& path) const {
+    if (!j.is_object()) fail(path, "expected an object");
+    return j;
+  }
+  const Json& array(const Json& j, const std::string& path) const {
+    if (!j.is_array()) fail(path, "expected an array");
+    return j;
+  }
+  std::string text(const Json& j, const char* key, const std::string& path) const {
+    const Json& v = field(j, key, path);
+    if (!v.is_string()) fail(json_member(path, key), "expected a string");
+    return v.get<std::string>();
+  }
+  bool boolean(const Json& j, const std::string& path) const {
+    if (!j.is_boolean()) fail(path, "expected true or false");
+    return j.get<bool>();
+  }
+  // "0x..." (or decimal) up to `max`.
+  uint64_t number(const Json& j, const std::string& path, uint64_t max = UINT32_MAX) const {
+    if (!j.is_string()) fail(path, "expected a hex string");
+    return number_text(j.get<std::string>(), path, max);
+  }
+  uint64_t number_text(const std::string& text, const std::string& path, uint64_t max = UINT32_MAX) const {
+    std::optional<uint64_t> v = parse_unsigned(text, max);
+    if (!v) fail(path, "expected a hex number up to " + hex32(max) + ", got \"" + text + "\"");
+    return *v;
+  }
+  std::map<std::string, uint32_t> registers(const Json& j, const std::string& path) const {
+    std::map<std::string, uint32_t> out;
+    for (auto it = object(j, path).begin(); it != j.end(); ++it)
+      out[it.key()] = static_cast<uint32_t>(number(it.value(), json_member(path, it.key())));
+    return out;
+  }
+  std::vector<uint8_t> bytes(const Json& j, const std::string& path) const {
+    if (!j.is_string() || j.get<std::string>().size() % 2) fail(path, "expected an even number of hex digits");
+    std::vector<uint8_t> out;
+    const std::string s = j.get<std::string>();
+    for (size_t i = 0; i < s.size(); i += 2) {
+      std::optional<uint64_t> b = parse_unsigned("0x" + s.substr(i, 2), 0xff);
+      if (!b) fail(path, "expected hex digits, got \"" + s.substr(i, 2) + "\"");
+      out.push_back(static_cast<uint8_t>(*b));
     }
+    return out;
   }
-  return out;
-}
 
-const Json& field(const Json& j, const char* key, const std::string& path, const std::string& where) {
-  if (!j.is_object() || !j.contains(key))
-    throw InputError(SourceLocation{path, 0, 0}, where + ": missing key '" + key + "'");
-  return j[key];
-}
+ private:
+  const JsonLocations& where_;
+};
 
-std::string text_field(const Json& j, const char* key, const std::string& path, const std::string& where) {
-  const Json& v = field(j, key, path, where);
-  if (!v.is_string()) throw InputError(SourceLocation{path, 0, 0}, where + "." + key + ": expected a string");
-  return v.get<std::string>();
-}
-
-TraceStep step_from_json(const Json& js, const std::string& path, const std::string& where) {
+TraceStep step_from_json(const TraceReader& r, const Json& js, const std::string& where) {
   TraceStep s;
-  const Json& index = field(js, "index", path, where);
-  if (!index.is_number_unsigned()) throw InputError(SourceLocation{path, 0, 0}, where + ".index: expected a step number");
+  const Json& index = r.field(js, "index", where);
+  if (!index.is_number_unsigned()) r.fail(where + ".index", "expected a step number");
   s.index = index.get<size_t>();
-  s.location = text_field(js, "location", path, where);
-  s.instruction = text_field(js, "instruction", path, where);
-  s.address = static_cast<uint32_t>(parse_hex(field(js, "address", path, where), path, where + ".address"));
-  s.esp = static_cast<uint32_t>(parse_hex(field(js, "esp", path, where), path, where + ".esp"));
-  const Json& depth = field(js, "depth", path, where);
-  if (!depth.is_number_integer()) throw InputError(SourceLocation{path, 0, 0}, where + ".depth: expected an integer");
+  s.location = r.text(js, "location", where);
+  s.instruction = r.text(js, "instruction", where);
+  s.address = static_cast<uint32_t>(r.number(r.field(js, "address", where), where + ".address"));
+  s.esp = static_cast<uint32_t>(r.number(r.field(js, "esp", where), where + ".esp"));
+  const Json& depth = r.field(js, "depth", where);
+  if (!depth.is_number_integer() || depth.get<int64_t>() < 0 || depth.get<int64_t>() > 1000)
+    r.fail(where + ".depth", "expected an entry depth (0..1000)");
   s.depth = depth.get<int>();
   if (js.contains("expanded_from"))
-    for (const auto& e : js["expanded_from"]) if (e.is_string()) s.expanded_from.push_back(e);
+    for (const auto& e : r.array(js["expanded_from"], where + ".expanded_from")) if (e.is_string()) s.expanded_from.push_back(e);
   if (js.contains("event")) {
-    s.event_kind = text_field(js["event"], "kind", path, where + ".event");
-    s.event = text_field(js["event"], "detail", path, where + ".event");
+    s.event_kind = r.text(js["event"], "kind", where + ".event");
+    s.event = r.text(js["event"], "detail", where + ".event");
   }
-  s.registers = registers_from(field(js, "registers", path, where), path, where + ".registers");
-  const Json& mem = field(js, "memory", path, where);
-  if (!mem.is_array()) throw InputError(SourceLocation{path, 0, 0}, where + ".memory: expected an array");
+  s.registers = r.registers(r.field(js, "registers", where), where + ".registers");
+  const Json& mem = r.array(r.field(js, "memory", where), where + ".memory");
   for (size_t i = 0; i < mem.size(); ++i) {
-    std::string w = where + ".memory[" + std::to_string(i) + "]";
-    s.memory.push_back({static_cast<uint32_t>(parse_hex(field(mem[i], "address", path, w), path, w + ".address")),
-                        bytes_from_hex(field(mem[i], "bytes", path, w), path, w + ".bytes")});
+    std::string w = json_element(where + ".memory", i);
+    s.memory.push_back({static_cast<uint32_t>(r.number(r.field(mem[i], "address", w), w + ".address")),
+                        r.bytes(r.field(mem[i], "bytes", w), w + ".bytes")});
   }
   return s;
+}
+
+void read_header(const TraceReader& r, const Json& j, Trace& t) {
+  if (r.text(j, "format", "$") != "entrycheck-trace") r.fail("$.format", "not an entrycheck trace");
+  const Json& version = r.field(j, "version", "$");
+  if (!version.is_number_integer() || version.get<int64_t>() != 1)
+    r.fail("$.version", "this entrycheck reads trace format version 1");
+  t.spec_path = r.text(j, "spec", "$");
+  t.spec_name = r.text(j, "spec_name", "$");
+  t.scenario = r.text(j, "scenario", "$");
+  t.profile = r.text(j, "cpu_profile", "$");
+  t.invariant = r.text(j, "invariant", "$");
+}
+
+// The inputs that drive the run: free values, selector validity, initial memory.
+void read_inputs(const TraceReader& r, const Json& j, Trace& t) {
+  const Json& inputs = r.object(r.field(j, "inputs", "$"), "$.inputs");
+  for (auto it = inputs.begin(); it != inputs.end(); ++it)
+    t.inputs[it.key()] = r.number(it.value(), "$.inputs." + it.key(), UINT64_MAX);
+  const Json& sels = r.object(r.field(j, "selector_validity", "$"), "$.selector_validity");
+  for (auto it = sels.begin(); it != sels.end(); ++it) {
+    std::string w = "$.selector_validity." + it.key();
+    t.selectors[static_cast<uint32_t>(r.number_text(it.key(), w, 0xffff))] = r.boolean(it.value(), w);
+  }
+  for (const auto& [address, value] : r.registers(r.field(j, "initial_memory", "$"), "$.initial_memory"))
+    t.initial_dwords[static_cast<uint32_t>(r.number_text(address, "$.initial_memory." + address))] = value;
+}
+
+void read_layout(const TraceReader& r, const Json& j, Trace& t) {
+  const Json& layout = r.array(r.field(j, "layout", "$"), "$.layout");
+  for (size_t i = 0; i < layout.size(); ++i) {
+    std::string w = json_element("$.layout", i);
+    t.layout.push_back({r.text(layout[i], "name", w),
+                        static_cast<uint32_t>(r.number(r.field(layout[i], "base", w), w + ".base")),
+                        static_cast<uint32_t>(r.number(r.field(layout[i], "size", w), w + ".size")),
+                        r.boolean(r.field(layout[i], "stack", w), w + ".stack")});
+  }
+}
+
+// The violation's summary: informative, so read leniently.
+void read_violation(const TraceReader& r, const Json& j, Trace& t) {
+  const Json& v = r.field(j, "violation", "$");
+  if (!v.is_object()) return;
+  if (v.contains("message") && v["message"].is_string()) t.message = v["message"];
+  if (v.contains("location") && v["location"].is_string()) t.location = v["location"];
+  if (v.contains("conditions") && v["conditions"].is_array())
+    for (const auto& c : v["conditions"]) if (c.is_string()) t.violated.push_back(c);
 }
 
 Json field_json(const TraceFrameField& f) {
@@ -132,68 +198,55 @@ Json violation_json(const Trace& t) {
   return v;
 }
 
-[[noreturn]] void bad(const std::string& path, const std::string& where, const std::string& what) {
-  throw InputError(SourceLocation{path, 0, 0}, where + ": " + what);
+// A whole number in [min, max] (JSON number, not a string).
+int64_t integer(const TraceReader& r, const Json& j, const std::string& path, int64_t min, int64_t max) {
+  if (!j.is_number_integer() || j.get<int64_t>() < min || j.get<int64_t>() > max)
+    r.fail(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  return j.get<int64_t>();
 }
 
-size_t count_from(const Json& j, const std::string& path, const std::string& where) {
-  if (!j.is_number_unsigned()) bad(path, where, "expected a non-negative integer");
-  return j.get<size_t>();
-}
-
-std::vector<TraceFrameField> fields_from(const Json& j, const std::string& path, const std::string& where) {
-  if (!j.is_array()) bad(path, where, "expected an array");
+std::vector<TraceFrameField> fields_from(const TraceReader& r, const Json& j, const std::string& path) {
   std::vector<TraceFrameField> out;
-  for (size_t i = 0; i < j.size(); ++i) {
-    std::string w = where + "[" + std::to_string(i) + "]";
+  for (size_t i = 0; i < r.array(j, path).size(); ++i) {
+    std::string w = json_element(path, i);
     TraceFrameField f;
-    f.name = text_field(j[i], "name", path, w);
-    const Json& offset = field(j[i], "offset", path, w);
-    if (!offset.is_number_integer()) bad(path, w + ".offset", "expected an integer");
-    f.offset = offset.get<int32_t>();
-    if (j[i].contains("size")) f.size = static_cast<uint32_t>(count_from(j[i]["size"], path, w + ".size"));
-    if (j[i].contains("selector")) {
-      if (!j[i]["selector"].is_boolean()) bad(path, w + ".selector", "expected true or false");
-      f.selector = j[i]["selector"].get<bool>();
-    }
+    f.name = r.text(j[i], "name", w);
+    f.offset = static_cast<int32_t>(integer(r, r.field(j[i], "offset", w), w + ".offset", INT32_MIN, INT32_MAX));
+    if (j[i].contains("size")) f.size = static_cast<uint32_t>(integer(r, j[i]["size"], w + ".size", 1, 4096));
+    if (j[i].contains("selector")) f.selector = r.boolean(j[i]["selector"], w + ".selector");
     out.push_back(f);
   }
   return out;
 }
 
-TraceEntry entry_from(const Json& j, const std::string& path, const std::string& w) {
+TraceEntry entry_from(const TraceReader& r, const Json& j, const std::string& w) {
   TraceEntry e;
-  e.first_step = count_from(field(j, "first_step", path, w), path, w + ".first_step");
-  if (j.contains("last_step")) e.last_step = count_from(j["last_step"], path, w + ".last_step");
-  const Json& vector = field(j, "vector", path, w);
-  if (!vector.is_number_integer()) bad(path, w + ".vector", "expected an integer");
-  e.vector = vector.get<int>();
-  e.from = text_field(j, "from", path, w);
-  e.frame = static_cast<uint32_t>(parse_hex(field(j, "frame", path, w), path, w + ".frame"));
-  e.hardware_frame = fields_from(field(j, "hardware_frame", path, w), path, w + ".hardware_frame");
+  e.first_step = static_cast<size_t>(integer(r, r.field(j, "first_step", w), w + ".first_step", 0, INT64_MAX));
+  if (j.contains("last_step")) e.last_step = static_cast<size_t>(integer(r, j["last_step"], w + ".last_step", 0, INT64_MAX));
+  e.vector = static_cast<int>(integer(r, r.field(j, "vector", w), w + ".vector", -1, 255));
+  e.from = r.text(j, "from", w);
+  e.frame = static_cast<uint32_t>(r.number(r.field(j, "frame", w), w + ".frame"));
+  e.hardware_frame = fields_from(r, r.field(j, "hardware_frame", w), w + ".hardware_frame");
   return e;
 }
 
 // The fields entrycheck 0.1.0 added: all optional, so older traces read.
-void optional_fields_from(const Json& j, const std::string& path, Trace& t) {
-  if (j.contains("entrycheck_version")) t.entrycheck_version = text_field(j, "entrycheck_version", path, "$");
+void read_additions(const TraceReader& r, const Json& j, Trace& t) {
+  if (j.contains("entrycheck_version")) t.entrycheck_version = r.text(j, "entrycheck_version", "$");
   if (j.contains("pti")) {
-    const Json& pti = j["pti"];
-    const Json& enabled = field(pti, "enabled", path, "$.pti");
-    if (!enabled.is_boolean()) bad(path, "$.pti.enabled", "expected true or false");
-    t.pti = TracePti{enabled.get<bool>(),
-                     static_cast<uint32_t>(parse_hex(field(pti, "switch_mask", path, "$.pti"), path, "$.pti.switch_mask"))};
+    const Json& pti = r.field(j, "pti", "$");
+    t.pti = TracePti{r.boolean(r.field(pti, "enabled", "$.pti"), "$.pti.enabled"),
+                     static_cast<uint32_t>(r.number(r.field(pti, "switch_mask", "$.pti"), "$.pti.switch_mask"))};
   }
   if (j.contains("entries")) {
-    if (!j["entries"].is_array()) bad(path, "$.entries", "expected an array");
-    for (size_t i = 0; i < j["entries"].size(); ++i)
-      t.entries.push_back(entry_from(j["entries"][i], path, "$.entries[" + std::to_string(i) + "]"));
+    const Json& entries = r.array(j["entries"], "$.entries");
+    for (size_t i = 0; i < entries.size(); ++i) t.entries.push_back(entry_from(r, entries[i], json_element("$.entries", i)));
   }
-  if (j.contains("frame_fields")) t.frame_fields = fields_from(j["frame_fields"], path, "$.frame_fields");
+  if (j.contains("frame_fields")) t.frame_fields = fields_from(r, j["frame_fields"], "$.frame_fields");
   const Json& v = j["violation"];
   if (!v.is_object()) return;
-  if (v.contains("instruction")) t.violation_instruction = text_field(v, "instruction", path, "$.violation");
-  if (v.contains("expected")) t.expected = registers_from(v["expected"], path, "$.violation.expected");
+  if (v.contains("instruction")) t.violation_instruction = r.text(v, "instruction", "$.violation");
+  if (v.contains("expected")) t.expected = r.registers(v["expected"], "$.violation.expected");
 }
 
 }  // namespace
@@ -253,67 +306,20 @@ std::string trace_to_json_text(const Trace& t) {
 }
 
 Trace trace_from_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open trace file");
-  Json j;
-  try {
-    j = Json::parse(in);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(SourceLocation{path, 0, 0}, std::string("invalid JSON: ") + e.what());
-  }
-  auto need = [&](const char* key) -> const Json& {
-    if (!j.is_object() || !j.contains(key)) throw InputError(SourceLocation{path, 0, 0}, std::string("$: missing key '") + key + "'");
-    return j[key];
-  };
-  if (need("format") != "entrycheck-trace") throw InputError(SourceLocation{path, 0, 0}, "$.format: not an entrycheck trace");
+  LocatedJson doc = read_located_json(path, "trace file");
+  const Json& j = doc.value;
+  TraceReader r(doc.where);
+  r.object(j, "$");
   Trace t;
-  if (!need("version").is_number_integer() || need("version").get<int>() != 1)
-    throw InputError(SourceLocation{path, 0, 0}, "$.version: this entrycheck reads trace format version 1");
-  auto str = [&](const char* key) {
-    const Json& v = need(key);
-    if (!v.is_string()) throw InputError(SourceLocation{path, 0, 0}, std::string("$.") + key + ": expected a string");
-    return v.get<std::string>();
-  };
-  t.spec_path = str("spec");
-  t.spec_name = str("spec_name");
-  t.scenario = str("scenario");
-  t.profile = str("cpu_profile");
-  t.invariant = str("invariant");
-  const Json& inputs = need("inputs");
-  if (!inputs.is_object()) throw InputError(SourceLocation{path, 0, 0}, "$.inputs: expected an object");
-  for (auto it = inputs.begin(); it != inputs.end(); ++it) t.inputs[it.key()] = parse_hex(it.value(), path, "$.inputs." + it.key());
-  const Json& sels = need("selector_validity");
-  if (!sels.is_object()) throw InputError(SourceLocation{path, 0, 0}, "$.selector_validity: expected an object");
-  for (auto it = sels.begin(); it != sels.end(); ++it) {
-    if (!it.value().is_boolean()) throw InputError(SourceLocation{path, 0, 0}, "$.selector_validity." + it.key() + ": expected true or false");
-    t.selectors[static_cast<uint32_t>(std::stoul(it.key(), nullptr, 0))] = it.value().get<bool>();
-  }
-  const Json& layout = need("layout");
-  if (!layout.is_array()) throw InputError(SourceLocation{path, 0, 0}, "$.layout: expected an array");
-  for (size_t i = 0; i < layout.size(); ++i) {
-    std::string w = "$.layout[" + std::to_string(i) + "]";
-    const Json& stack = field(layout[i], "stack", path, w);
-    if (!stack.is_boolean()) throw InputError(SourceLocation{path, 0, 0}, w + ".stack: expected true or false");
-    t.layout.push_back({text_field(layout[i], "name", path, w),
-                        static_cast<uint32_t>(parse_hex(field(layout[i], "base", path, w), path, w + ".base")),
-                        static_cast<uint32_t>(parse_hex(field(layout[i], "size", path, w), path, w + ".size")),
-                        stack.get<bool>()});
-  }
-  for (const auto& [address, value] : registers_from(need("initial_memory"), path, "$.initial_memory"))
-    t.initial_dwords[static_cast<uint32_t>(std::stoul(address, nullptr, 0))] = value;
-  t.interrupted = registers_from(need("interrupted"), path, "$.interrupted");
-  t.final_state = registers_from(need("final"), path, "$.final");
-  const Json& v = need("violation");
-  if (v.is_object()) {
-    if (v.contains("message") && v["message"].is_string()) t.message = v["message"];
-    if (v.contains("location") && v["location"].is_string()) t.location = v["location"];
-    if (v.contains("conditions") && v["conditions"].is_array())
-      for (const auto& c : v["conditions"]) if (c.is_string()) t.violated.push_back(c);
-  }
-  const Json& steps = need("steps");
-  if (!steps.is_array()) throw InputError(SourceLocation{path, 0, 0}, "$.steps: expected an array");
-  for (size_t i = 0; i < steps.size(); ++i) t.steps.push_back(step_from_json(steps[i], path, "$.steps[" + std::to_string(i) + "]"));
-  optional_fields_from(j, path, t);
+  read_header(r, j, t);
+  read_inputs(r, j, t);
+  read_layout(r, j, t);
+  t.interrupted = r.registers(r.field(j, "interrupted", "$"), "$.interrupted");
+  t.final_state = r.registers(r.field(j, "final", "$"), "$.final");
+  read_violation(r, j, t);
+  const Json& steps = r.array(r.field(j, "steps", "$"), "$.steps");
+  for (size_t i = 0; i < steps.size(); ++i) t.steps.push_back(step_from_json(r, steps[i], json_element("$.steps", i)));
+  read_additions(r, j, t);
   return t;
 }
 

@@ -2,7 +2,7 @@
 """entrycheck benchmarks (docs/performance.md). Run by hand or in a separate
 CI step; nothing here is a timed assertion.
 
-  bench.py run [--config LABEL=BIN[:VAR=VALUE,...]]... [--runs N] [--out FILE]
+  bench.py run [--config LABEL=BIN[:--OPTION=VALUE,...]]... [--runs N] [--out FILE]
                [--what suite,specs,seed,scaling] [--lengths 10,30,...]
                [--depths 1,2,3] [--callgrind] [--scaling-runs N]
       Measures every configuration, interleaved run by run (A B A B ...) so
@@ -20,10 +20,12 @@ CI step; nothing here is a timed assertion.
       --callgrind adds the instruction count (valgrind --tool=callgrind,
       --jobs 1) of the seed, of the suite, and of each scaling point: a
       load-independent figure for ratios.
-      The default configuration is the build's own entrycheck.
+      The default configuration is the build's own entrycheck; a configuration's
+      --OPTION=VALUE pairs are added to each `verify` it runs (e.g.
+      fresh=build/cli/entrycheck:--solver-mode=fresh).
   bench.py crosscheck [--ec BIN] [--specs GLOB] [--quick | --nmi-encodings]
-      Runs the suite under every folding and solver mode (EC_FOLD,
-      EC_SOLVER_MODE, EC_QUERY_CACHE; see solver/symbolic_domain.hpp) and
+      Runs the suite under every folding and solver mode (verify --fold,
+      --solver-mode, --query-cache, --model-reuse; docs/cli.md) and
       checks that every verdict (and its unknown-because reasons) is the same.
       Exit 1 when one differs.
   bench.py plot [RESULTS.json | --latest] [--svg docs/perf-scaling.svg] [--config LABEL]
@@ -63,19 +65,26 @@ def default_binary():
 
 def parse_config(text):
     label, _, rest = text.partition("=")
-    binary, _, env_text = rest.partition(":")
-    env = {}
-    for kv in filter(None, env_text.split(",")):
+    binary, _, option_text = rest.partition(":")
+    options = []
+    for kv in filter(None, option_text.split(",")):
         k, _, v = kv.partition("=")
-        env[k] = v
-    return {"label": label, "binary": os.path.abspath(binary), "env": env}
+        if not k.startswith("--"):
+            sys.exit(f"bench: --config {text}: expected --OPTION=VALUE after the binary, got '{kv}'")
+        options += [k, v] if v else [k]
+    return {"label": label, "binary": os.path.abspath(binary), "options": options}
+
+
+def with_options(cfg, args):
+    """The command line for one run: a configuration's options go to verify."""
+    return args + cfg.get("options", []) if args and args[0] == "verify" else args
 
 
 def measured(cfg, args, cwd=ROOT):
     """Runs entrycheck once under fork/wait4: the child's own rusage (CPU
     seconds, peak RSS), wall seconds, exit status and output."""
     env = dict(os.environ)
-    env.update(cfg["env"])
+    args = with_options(cfg, args)
     r, w = os.pipe()
     er, ew = os.pipe()
     started = time.perf_counter()
@@ -149,7 +158,7 @@ def summarize_verdicts(text):
 
 def callgrind_ir(cfg, args, cwd=ROOT):
     env = dict(os.environ)
-    env.update(cfg["env"])
+    args = with_options(cfg, args)
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out",
                                cfg["binary"]] + args, cwd=cwd, env=env, capture_output=True, text=True)
@@ -202,7 +211,7 @@ def suite_specs(pattern):
 
 
 def cmd_run(a):
-    configs = [parse_config(c) for c in a.config] or [{"label": "build", "binary": default_binary(), "env": {}}]
+    configs = [parse_config(c) for c in a.config] or [{"label": "build", "binary": default_binary(), "options": []}]
     for c in configs:
         if not os.path.exists(c["binary"]):
             sys.exit(f"bench: no such binary {c['binary']} (build first)")
@@ -463,12 +472,12 @@ unset multiplot
 
 MODES = [
     {},  # the defaults: fast folding, scoped solver, query cache, model reuse
-    {"EC_SOLVER_MODE": "fresh"},
-    {"EC_SOLVER_MODE": "assume"},
-    {"EC_QUERY_CACHE": "0", "EC_MODEL_REUSE": "0"},
+    {"--solver-mode": "fresh"},
+    {"--solver-mode": "assume"},
+    {"--query-cache": "off", "--model-reuse": "off"},
     # the original domain: Z3's simplifier on every operation, the whole path
     # re-asserted for every query (slow: left out by --quick)
-    {"EC_FOLD": "z3", "EC_SOLVER_MODE": "fresh", "EC_QUERY_CACHE": "0", "EC_MODEL_REUSE": "0"},
+    {"--fold": "z3", "--solver-mode": "fresh", "--query-cache": "off", "--model-reuse": "off"},
 ]
 
 
@@ -488,10 +497,10 @@ def cmd_crosscheck(a):
         modes = [{}, {"--nmi-encoding": "per-arrival"}]
     results = []
     for mode in modes:
-        env = {k: v for k, v in mode.items() if not k.startswith("--")}
-        extra = [x for k, v in mode.items() if k.startswith("--") for x in (k, v)]
-        cfg = {"label": ",".join(f"{k}={v}" for k, v in mode.items()) or "default", "binary": binary, "env": env}
-        s = measured(cfg, ["verify"] + specs + ["--format", "json", "--jobs", str(a.jobs)] + extra)
+        options = [x for k, v in mode.items() for x in (k, v)]
+        cfg = {"label": ",".join(f"{k}={v}" for k, v in mode.items()) or "default", "binary": binary,
+               "options": options}
+        s = measured(cfg, ["verify"] + specs + ["--format", "json", "--jobs", str(a.jobs)])
         if s["exit"] not in (0, 1, 3):
             print(f"crosscheck: {cfg['label']}: exit {s['exit']}\n{s['stderr']}", file=sys.stderr)
             return 2

@@ -118,6 +118,29 @@ def strip_json_comments(text):
     return re.sub(r"^\s*//.*$", "", text, flags=re.M)
 
 
+def merge_spec(base, over):
+    """docs/spec-format.md, base specs: objects merge key by key, the rest replaces."""
+    if not isinstance(base, dict) or not isinstance(over, dict):
+        return over
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = merge_spec(out[k], v) if k in out else v
+    return out
+
+
+def load_spec(path):
+    """The spec with its bases ("extends") merged in, its sources relative to `path`'s folder."""
+    spec = json.loads(strip_json_comments(open(path).read()))
+    base = spec.pop("extends", None)
+    if base is None:
+        return spec
+    base_path = os.path.join(os.path.dirname(path), base)
+    merged = load_spec(base_path)
+    merged["sources"] = [os.path.relpath(os.path.join(os.path.dirname(base_path), s), os.path.dirname(path))
+                         for s in merged.get("sources", [])]
+    return merge_spec(merged, spec)
+
+
 def profile_name(p):
     return p if isinstance(p, str) else p["name"]
 
@@ -263,7 +286,7 @@ def main():
     results = {}
     for spec_rel in args.spec or DEFAULT_SPECS:
         spec_path = os.path.join(ROOT, spec_rel)
-        spec = json.loads(strip_json_comments(open(spec_path).read()))
+        spec = load_spec(spec_path)
         source = os.path.normpath(os.path.join(os.path.dirname(spec_path), spec["sources"][0]))
         profiles = choose_profiles(spec, args.profile)
         original = None if args.no_equivalence else original_listing(args.entrycheck, spec_path, spec, source)

@@ -138,6 +138,14 @@ def strip_json_comments(text):
     return "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//"))
 
 
+def spec_sources(spec, j):
+    """realpaths of a spec's sources, from its base ("extends") when it names none."""
+    if "sources" in j or "extends" not in j:
+        return [os.path.realpath(os.path.join(os.path.dirname(spec), s)) for s in j.get("sources", [])]
+    base = os.path.join(os.path.dirname(spec), j["extends"])
+    return spec_sources(base, json.loads(strip_json_comments(open(base).read())))
+
+
 def load_specs(root):
     """realpath of a source -> [spec path, ...]"""
     users = {}
@@ -146,8 +154,7 @@ def load_specs(root):
             j = json.loads(strip_json_comments(open(spec).read()))
         except ValueError as e:
             raise SetupError("cannot read spec %s: %s" % (spec, e))
-        for s in j.get("sources", []):
-            path = os.path.realpath(os.path.join(os.path.dirname(spec), s))
+        for path in spec_sources(spec, j):
             users.setdefault(path, []).append(spec)
     return users
 

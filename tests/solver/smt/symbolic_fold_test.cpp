@@ -747,17 +747,6 @@ TEST_CASE("NMI clobber chains: folding never walks into them, and stays exact") 
 
 namespace {
 
-struct EnvGuard {
-  std::vector<std::string> names;
-  void set(const char* name, const char* value) {
-    setenv(name, value, 1);
-    names.emplace_back(name);
-  }
-  ~EnvGuard() {
-    for (const auto& n : names) unsetenv(n.c_str());
-  }
-};
-
 // What the original domain's solver says about path ∧ extra: a solver of
 // its own, nothing asserted between queries (push, assert all, check, pop).
 z3::check_result fresh_check(z3::context& z, const std::vector<SymBool>& path, const z3::expr* extra) {
@@ -789,24 +778,25 @@ std::optional<bool> expected_decision(z3::context& z, const std::vector<SymBool>
 }  // namespace
 
 TEST_CASE("decide and concretize agree with a fresh solver on diverging and re-converging paths") {
+  using M = SolverOptions::Mode;
   struct Mode {
-    const char* solver;
-    const char* reuse;
-    const char* cache;
+    M solver;
+    bool reuse;
+    bool cache;
     int steps;
   };
   // The default mode (scoped, reuse, cache) longest; the others as a cross-check.
-  const Mode modes[] = {{"scoped", "1", "1", 400}, {"scoped", "0", "1", 80}, {"scoped", "1", "0", 120},
-                        {"fresh", "1", "1", 80},   {"assume", "1", "1", 120}, {"assume", "0", "0", 80}};
+  const Mode modes[] = {{M::Scoped, true, true, 400}, {M::Scoped, false, true, 80}, {M::Scoped, true, false, 120},
+                        {M::Fresh, true, true, 80},   {M::Assume, true, true, 120}, {M::Assume, false, false, 80}};
   uint32_t seed = fold_seed();
   for (const Mode& mode : modes) {
-    INFO("EC_SOLVER_MODE=" << std::string(mode.solver) << " EC_MODEL_REUSE=" << std::string(mode.reuse) << " EC_QUERY_CACHE=" << std::string(mode.cache)
-                           << " seed " << seed);
-    EnvGuard env;
-    env.set("EC_SOLVER_MODE", mode.solver);
-    env.set("EC_MODEL_REUSE", mode.reuse);
-    env.set("EC_QUERY_CACHE", mode.cache);
-    SD d(20000);
+    INFO("solver mode " << static_cast<int>(mode.solver) << " model reuse " << mode.reuse << " query cache "
+                        << mode.cache << " seed " << seed);
+    SolverOptions options;
+    options.mode = mode.solver;
+    options.model_reuse = mode.reuse;
+    options.query_cache = mode.cache;
+    SD d(20000, options);
     z3::context& z = d.ctx();
     std::mt19937 rng(seed);
     auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
@@ -882,7 +872,7 @@ TEST_CASE("decide and concretize agree with a fresh solver on diverging and re-c
       z3::check_result pr = d.check(path, nullptr);
       CHECK(pr == fresh_check(z, path, nullptr));
     }
-    MESSAGE(std::string(mode.solver) << " reuse=" << std::string(mode.reuse) << " cache=" << std::string(mode.cache) << ": " << forks << " forks, "
+    MESSAGE("solver mode " << static_cast<int>(mode.solver) << " reuse=" << mode.reuse << " cache=" << mode.cache << ": " << forks << " forks, "
                         << one_way << " one-way, " << concretized << " concretized, " << cuts << " not unique");
     CHECK(forks > mode.steps / 20);
     CHECK(one_way > mode.steps / 20);
