@@ -85,12 +85,14 @@ TraceStep describe_delivery(Machine<ConcreteDomain>& m, const CState& interrupte
   return t;
 }
 
-// Keeps Trace::entries in step with the machine's live entries: after the
-// step at `position`, an entry no longer live was retired by it, a new one
-// delivered by it.
-class EntryTracker {
+// Records the steps, keeping Trace::entries in step with the machine's live
+// entries: after a step, an entry no longer live was retired by it, a new
+// one delivered by it.
+class StepRecorder {
  public:
-  void update(Trace& t, const std::vector<EntryRecord<CVal>>& live, size_t position) {
+  void add(Trace& t, TraceStep step, const std::vector<EntryRecord<CVal>>& live) {
+    t.steps.push_back(std::move(step));
+    size_t position = t.steps.size() - 1;
     size_t same = 0;
     while (same < open_.size() && same < live.size() && open_[same].step == live[same].step &&
            open_[same].frame_esp == live[same].frame_esp)
@@ -218,11 +220,10 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   m.reporter = &recorder;
 
   CState s;
-  EntryTracker entries;
+  StepRecorder steps;
   try {
     s = start_state(m, interrupted, scenario.start, eip0);
-    trace.steps.push_back(describe_delivery(m, interrupted, s));
-    entries.update(trace, s.entries, 0);
+    steps.add(trace, describe_delivery(m, interrupted, s), s.entries);
     while (!s.resumed) {
       if (s.step >= machine.bounds.max_steps) {
         out.cut = "max-steps bound " + std::to_string(machine.bounds.max_steps) + " reached";
@@ -230,8 +231,7 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
       }
       CState before = s;
       StepEvent ev = step(m, s);
-      trace.steps.push_back(describe_step(m, before, s, ev));
-      entries.update(trace, s.entries, trace.steps.size() - 1);
+      steps.add(trace, describe_step(m, before, s, ev), s.entries);
     }
   } catch (const SemanticViolation& v) {
     std::string id = attribute_violation(v.invariant, spec.invariants);
