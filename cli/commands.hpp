@@ -1,6 +1,7 @@
 // The entrycheck subcommands. Each returns the process exit status.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,16 @@ struct VerifyCommand {
 int run_verify(const VerifyCommand& command);
 
 int run_replay(const std::string& trace_path, const std::string& spec_override);
-int run_show(const std::string& trace_path);
+// Writes a report or page, creating its folder (InputError if it cannot).
+void write_file(const std::string& path, const std::string& text);
+
+struct ShowOptions {
+  std::string trace;
+  std::string html;          // write the viewer page here instead of printing text
+  bool full = false;         // every step with the stacks redrawn (the old output)
+  size_t from = 0, to = SIZE_MAX;  // step numbers to print
+};
+int run_show(const ShowOptions& options);
 
 struct CfgOptions {
   std::string file;

@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/option_values.hpp"
 #include "model/base/diagnostic.hpp"
+#include "model/base/version.hpp"
 
 namespace ec::cli {
 namespace {
@@ -51,7 +52,8 @@ struct Arguments {
   std::string jobs = "1", timeout = "0", shard = "1/1", fold = "fast", solver_mode = "scoped", query_cache = "on",
               model_reuse = "on", fold_limit = "64";
   std::string replay_trace, replay_spec;
-  std::string show_trace;
+  ShowOptions show;
+  std::string show_from = "0", show_to;
   CfgOptions cfg;
   ExecCommandOptions exec;
   std::string max_steps = "1000000";
@@ -115,9 +117,18 @@ CLI::App* add_replay(CLI::App& app, Arguments& a) {
 }
 
 CLI::App* add_show(CLI::App& app, Arguments& a) {
-  auto* s = app.add_subcommand("show", "print a counterexample trace for a person");
-  s->add_option("trace", a.show_trace, "trace file (JSON)")->required();
+  auto* s = app.add_subcommand("show", "print a counterexample trace for a person, or write it as an HTML page");
+  s->add_option("trace", a.show.trace, "trace file (JSON)")->required();
+  s->add_option("--html", a.show.html, "write a self-contained HTML viewer page to this file instead");
+  s->add_flag("--full", a.show.full, "every step, with the stacks redrawn at each one");
+  s->add_option("--from", a.show_from, "print from this step number on");
+  s->add_option("--to", a.show_to, "print up to this step number");
   return s;
+}
+
+void check_show(Arguments& a) {
+  a.show.from = unsigned_option("--from", a.show_from, 0, SIZE_MAX);
+  if (!a.show_to.empty()) a.show.to = unsigned_option("--to", a.show_to, 0, SIZE_MAX);
 }
 
 CLI::App* add_cfg(CLI::App& app, Arguments& a) {
@@ -205,9 +216,10 @@ int run_guarded(const std::string& doing, Command command) {
 int main(int argc, char** argv) {
   using namespace ec::cli;
   int status = run_guarded("reading the command line", [&] {
-    CLI::App app{"entrycheck: a symbolic model checker for x86-32 kernel entry/exit code"};
+    CLI::App app{"entrycheck: a symbolic model checker for x86-32 kernel entry/exit code", "entrycheck"};
     app.footer(kExitCodes);
     app.require_subcommand(1);
+    app.set_version_flag("--version", "entrycheck " + ec::entrycheck_version());
     Arguments a;
     CLI::App* verify = add_verify(app, a);
     CLI::App* replay = add_replay(app, a);
@@ -226,7 +238,7 @@ int main(int argc, char** argv) {
     return run_guarded(doing, [&] {
       if (*verify) return check_verify(a), run_verify(a.verify);
       if (*replay) return run_replay(a.replay_trace, a.replay_spec);
-      if (*show) return run_show(a.show_trace);
+      if (*show) return check_show(a), run_show(a.show);
       if (*cfg) return run_cfg(a.cfg);
       if (*exec) return check_exec(a), run_exec(a.exec);
       if (*dump_instructions) return run_dump_instructions(a.instructions_json);

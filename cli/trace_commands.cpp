@@ -4,6 +4,7 @@
 #include "cli/commands.hpp"
 #include "solver/replay/replay.hpp"
 #include "solver/trace/trace.hpp"
+#include "solver/trace/trace_html.hpp"
 
 namespace ec::cli {
 
@@ -20,8 +21,13 @@ int run_replay(const std::string& trace_path, const std::string& spec_override) 
   return kExitViolated;
 }
 
-int run_show(const std::string& trace_path) {
-  std::cout << trace_to_text(trace_from_json_file(trace_path));
+int run_show(const ShowOptions& options) {
+  Trace trace = trace_from_json_file(options.trace);
+  if (options.html.empty()) {
+    std::cout << trace_to_text(trace, TextOptions{options.full, options.from, options.to});
+    return kExitOk;
+  }
+  write_file(options.html, trace_to_html(trace, load_trace_sources(trace, options.trace)));
   return kExitOk;
 }
 

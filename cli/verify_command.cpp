@@ -46,16 +46,6 @@ void print_domain_notes(const ExploreStats& stats) {
   for (const auto& note : stats.fold_audit) std::cerr << note << "\n";
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  fs::path parent = fs::path(path).parent_path();
-  std::error_code error;
-  if (!parent.empty()) fs::create_directories(parent, error);
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) throw InputError(SourceLocation{path, 0, 0}, "cannot write this file");
-}
-
 int exit_status(const std::vector<Verdict>& verdicts) {
   int status = kExitOk;
   for (const auto& v : verdicts) {

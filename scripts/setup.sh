@@ -7,7 +7,10 @@ packages=(cmake g++ make pkg-config libz3-dev libboost-graph-dev nlohmann-json3-
           # kernel source, Kconfig's generated parser (flex, bison), timeconst.h (bc), the tarball (xz)
           linux-source-6.1 flex bison bc xz-utils
           # reading entry_32.o: ELF and DWARF .debug_line (libelf, libdw), x86 decoder (Zydis)
-          libelf-dev libdw-dev libzydis-dev)
+          libelf-dev libdw-dev libzydis-dev
+          # the trace viewer's browser test (tests/browser/viewer_test.py): headless
+          # Chromium driven by Selenium, run by Debian's python3
+          chromium chromium-driver python3-selenium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

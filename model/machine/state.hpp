@@ -35,6 +35,8 @@ struct EntryRecord {
   V cr3;                    // CR3 when the entry interrupted its context
   bool handler_called = false;  // a C handler ran while this entry was the innermost (handler-stack)
   V pushed_eip;             // the EIP the hardware saved for this entry (the vector's frame; SYSENTER: none)
+  bool error_code = false;  // the frame has an error code below EIP (frame_esp points at it)
+  bool from_vm86 = false;   // the frame has ES, DS, FS, GS above SS
 };
 
 // What the invariant monitors remember along a path (solver/invariants/).

@@ -70,7 +70,8 @@ struct Events {
     s.eflags_rest = d.band(s.eflags_rest, d.c(~(FL_VM | FL_RF | FL_NT), 32));
     s.seg[SEG_CS] = d.c(m.config.kernel_cs, 16);
     s.cpl = 0;
-    s.entries.push_back(EntryRecord<V>{vector, from_user, s.step, m.esp(s), s.cr3, false, return_eip});
+    s.entries.push_back(
+        EntryRecord<V>{vector, from_user, s.step, m.esp(s), s.cr3, false, return_eip, error_code.has_value(), from_vm86});
     s.pc = gate->second.entry_index;
     m.event = StepEvent{StepEvent::Kind::Exception, vector,
                         "vector " + std::to_string(vector) +

@@ -85,6 +85,60 @@ TraceStep describe_delivery(Machine<ConcreteDomain>& m, const CState& interrupte
   return t;
 }
 
+// Records the steps, keeping Trace::entries in step with the machine's live
+// entries: after a step, an entry no longer live was retired by it, a new
+// one delivered by it.
+class StepRecorder {
+ public:
+  void add(Trace& t, TraceStep step, const std::vector<EntryRecord<CVal>>& live) {
+    t.steps.push_back(std::move(step));
+    size_t position = t.steps.size() - 1;
+    size_t same = 0;
+    while (same < open_.size() && same < live.size() && open_[same].step == live[same].step &&
+           open_[same].frame_esp == live[same].frame_esp)
+      ++same;
+    for (; open_.size() > same; open_.pop_back()) t.entries[open_.back().index].last_step = position;
+    for (size_t i = same; i < live.size(); ++i) {
+      open_.push_back({live[i].step, live[i].frame_esp, t.entries.size()});
+      t.entries.push_back(entry_of(live[i], position));
+    }
+  }
+
+ private:
+  static TraceEntry entry_of(const EntryRecord<CVal>& e, size_t position) {
+    TraceEntry out;
+    out.first_step = position;
+    out.vector = e.vector;
+    out.from = e.vector < 0 ? "sysenter" : e.from_vm86 ? "vm86" : e.from_user ? "user" : "kernel";
+    out.frame = e.frame_esp + (e.error_code ? 4 : 0);
+    if (e.vector >= 0) out.hardware_frame = hardware_frame_fields(out.from, e.error_code);
+    return out;
+  }
+  struct Open {
+    size_t step;
+    uint32_t frame_esp;
+    size_t index;  // in Trace::entries
+  };
+  std::vector<Open> open_;
+};
+
+// What `resume` expects back: the interrupted context, with the scenario's
+// resume_expect values where it names them.
+std::map<std::string, uint32_t> expected_context(Machine<ConcreteDomain>& m, const CState& interrupted, const CVal& eip0,
+                                                 const ResumeExpectations& expect) {
+  std::map<std::string, uint32_t> out = registers(m, interrupted);
+  out["eip"] = eip0.v;
+  for (const auto& [name, assertion] : expect) {
+    CState at = interrupted;
+    out[name] = assertion_value(m, at, *assertion.expr).v;
+  }
+  return out;
+}
+
+Failure failure_at(const Program& program, const CState& s, const std::string& message) {
+  if (s.pc >= program.instructions.size()) return Failure{message, "", ""};
+  return Failure{message, program.instructions[s.pc].loc.str(), program.instructions[s.pc].text};
+}
 
 // Records the first failure of each invariant; stops the run at `stop_on`.
 class FailureRecorder : public Reporter<ConcreteDomain> {
@@ -95,8 +149,7 @@ class FailureRecorder : public Reporter<ConcreteDomain> {
 
   void require(CState& s, const std::string& invariant, const bool& holds, const std::string& message) override {
     if (holds || failures_.count(invariant)) return;
-    std::string where = s.pc < program_.instructions.size() ? program_.instructions[s.pc].loc.str() : std::string();
-    failures_[invariant] = Failure{message, where};
+    failures_[invariant] = failure_at(program_, s, message);
     if (invariant == stop_on_) throw Stop{};
   }
 
@@ -116,12 +169,14 @@ void describe_run(const Spec& spec, const MachineConfig& machine, const Scenario
   trace.invariant = stop_on;
   for (const auto& r : machine.regions) trace.layout.push_back({r.name, r.base, r.size, r.stack});
   for (const auto& [address, value] : machine.initial_dwords) trace.initial_dwords[address] = value;
+  trace.pti = TracePti{machine.profile.pti, machine.pti.switch_mask};
 }
 
 void describe_failure(const Failure& failure, Trace& trace) {
   trace.message = failure.message;
   trace.location = !failure.location.empty() ? failure.location
                                              : (trace.steps.empty() ? "" : trace.steps.back().location);
+  trace.violation_instruction = failure.instruction;
   trace.violated = {failure.message};
 }
 
@@ -165,9 +220,10 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   m.reporter = &recorder;
 
   CState s;
+  StepRecorder steps;
   try {
     s = start_state(m, interrupted, scenario.start, eip0);
-    trace.steps.push_back(describe_delivery(m, interrupted, s));
+    steps.add(trace, describe_delivery(m, interrupted, s), s.entries);
     while (!s.resumed) {
       if (s.step >= machine.bounds.max_steps) {
         out.cut = "max-steps bound " + std::to_string(machine.bounds.max_steps) + " reached";
@@ -175,12 +231,11 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
       }
       CState before = s;
       StepEvent ev = step(m, s);
-      trace.steps.push_back(describe_step(m, before, s, ev));
+      steps.add(trace, describe_step(m, before, s, ev), s.entries);
     }
   } catch (const SemanticViolation& v) {
     std::string id = attribute_violation(v.invariant, spec.invariants);
-    if (!out.failures.count(id))
-      out.failures[id] = Failure{v.message, s.pc < program.instructions.size() ? program.instructions[s.pc].loc.str() : ""};
+    if (!out.failures.count(id)) out.failures[id] = failure_at(program, s, v.message);
   } catch (const FailureRecorder::Stop&) {
   } catch (const PathCut& c) {
     out.cut = std::string(c.what());
@@ -191,6 +246,7 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   if (auto it = out.failures.find(stop_on); it != out.failures.end()) {
     describe_failure(it->second, trace);
     if (stop_on == "resume" && s.resumed) {
+      trace.expected = expected_context(m, interrupted, eip0, resume_expect);
       auto conditions = resume_conditions(m, s, interrupted, eip0, stack);
       apply_resume_expectations(m, s, interrupted, &resume_expect, conditions);
       trace.violated = failed_resume_conditions(conditions, scenario.start.resume_ignores);

@@ -15,6 +15,7 @@ namespace ec {
 struct Failure {
   std::string message;
   std::string location;
+  std::string instruction;  // the instruction at `location`, if the failure is at one
 };
 
 struct ConcreteOutcome {

@@ -6,6 +6,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "model/base/version.hpp"
+#include "solver/trace/trace_view.hpp"
+
 namespace ec {
 namespace {
 
@@ -64,16 +67,30 @@ Json sarif_location(const std::string& where, const std::string& message = "") {
   return loc;
 }
 
-const std::map<std::string, std::string>& invariant_descriptions() {
-  static const std::map<std::string, std::string> d = {
-      {"resume", "When the outermost IRET retires, the interrupted context is back exactly."},
-      {"cr3", "Kernel-only memory is touched only under the kernel CR3; every IRET returns under the CR3 its entry interrupted."},
-      {"handler-stack", "Every C handler runs on the task stack, under the kernel CR3, with the kernel's per-CPU %fs."},
-      {"stack-bounds", "Pushes, pops and frames stay inside one stack region; copies stay inside the regions they started in."},
-      {"nmi-safe", "Nothing written below ESP before an NMI arrival point is read after it."},
-      {"assertions", "The spec's and the source's assertions hold where they are attached."},
-  };
-  return d;
+// A violation's trace as a SARIF code flow: one thread-flow location per
+// step, at its source line, with a message saying what the step did and
+// changed; the last one is the violating instruction, with the violation.
+Json code_flow(const Trace& t) {
+  Json steps = Json::array();
+  auto changes = step_change_texts(t);
+  int order = 0;
+  for (size_t p = 0; p < t.steps.size(); ++p) {
+    const TraceStep& s = t.steps[p];
+    std::string text = (s.instruction.rfind("<hardware", 0) == 0 ? "#hw " : "#" + std::to_string(s.index) + " ") +
+                       s.instruction;
+    if (!s.event_kind.empty()) text += " [" + s.event_kind + ": " + s.event + "]";
+    text += changes[p].empty() ? ": no register or memory change" : ": " + changes[p];
+    steps.push_back({{"location", sarif_location(s.location, text)}, {"nestingLevel", s.depth}, {"executionOrder", order++}});
+  }
+  std::string last = "#" + std::to_string(violation_index(t)) + " " +
+                     (t.violation_instruction.empty() ? std::string("the violating instruction") : t.violation_instruction) +
+                     ": " + t.invariant + " violated: " + t.message;
+  steps.push_back({{"location", sarif_location(t.location, last)},
+                   {"nestingLevel", t.steps.empty() ? 0 : t.steps.back().depth},
+                   {"executionOrder", order},
+                   {"importance", "essential"}});
+  return {{"message", {{"text", t.invariant + " violated: " + t.message}}},
+          {"threadFlows", Json::array({{{"locations", steps}}})}};
 }
 
 std::string verdict_summary(const Verdict& v) {
@@ -148,8 +165,7 @@ std::string verdicts_to_sarif(const std::vector<Verdict>& verdicts) {
   for (const auto& v : verdicts)
     if (std::find(used.begin(), used.end(), v.invariant) == used.end()) used.push_back(v.invariant);
   for (const auto& id : used) {
-    auto it = invariant_descriptions().find(id);
-    std::string text = it == invariant_descriptions().end() ? id : it->second;
+    std::string text = invariant_statement(id).empty() ? id : invariant_statement(id);
     rules.push_back({{"id", id}, {"name", id}, {"shortDescription", {{"text", text}}},
                      {"helpUri", "docs/spec-format.md#invariants"}});
   }
@@ -165,24 +181,13 @@ std::string verdicts_to_sarif(const std::vector<Verdict>& verdicts) {
     r["message"] = {{"text", head + verdict_summary(v)}};
     std::string where = v.kind == Verdict::Kind::Violated ? v.trace->location : v.spec_path;
     r["locations"] = Json::array({sarif_location(where)});
-    if (v.kind == Verdict::Kind::Violated) {
-      Json steps = Json::array();
-      int order = 0;
-      for (const auto& s : v.trace->steps) {
-        std::string text = "#" + std::to_string(s.index) + " " + s.instruction;
-        if (!s.event_kind.empty()) text += " [" + s.event_kind + ": " + s.event + "]";
-        steps.push_back({{"location", sarif_location(s.location, text)},
-                         {"nestingLevel", s.depth},
-                         {"executionOrder", order++}});
-      }
-      r["codeFlows"] = Json::array({{{"threadFlows", Json::array({{{"locations", steps}}})}}});
-    }
+    if (v.kind == Verdict::Kind::Violated) r["codeFlows"] = Json::array({code_flow(*v.trace)});
     r["properties"] = {{"spec", v.spec}, {"scenario", v.scenario}, {"cpuProfile", v.profile}};
     if (!v.trace_file.empty()) r["properties"]["trace"] = v.trace_file;
     results.push_back(r);
   }
   Json run;
-  run["tool"] = {{"driver", {{"name", "entrycheck"}, {"version", "0.1.0"}, {"rules", rules}}}};
+  run["tool"] = {{"driver", {{"name", "entrycheck"}, {"version", entrycheck_version()}, {"rules", rules}}}};
   run["results"] = results;
   Json log;
   log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -6,6 +6,7 @@
 #include "model/base/hex.hpp"
 #include "model/base/located_json.hpp"
 #include "model/base/numbers.hpp"
+#include "model/base/version.hpp"
 #include "solver/trace/trace.hpp"
 
 namespace ec {
@@ -167,18 +168,100 @@ void read_violation(const TraceReader& r, const Json& j, Trace& t) {
     for (const auto& c : v["conditions"]) if (c.is_string()) t.violated.push_back(c);
 }
 
+Json field_json(const TraceFrameField& f) {
+  Json j = {{"name", f.name}, {"offset", f.offset}, {"size", f.size}};
+  if (f.selector) j["selector"] = true;
+  return j;
+}
+
+Json fields_json(const std::vector<TraceFrameField>& fields) {
+  Json j = Json::array();
+  for (const auto& f : fields) j.push_back(field_json(f));
+  return j;
+}
+
+Json entry_json(const TraceEntry& e) {
+  Json j = {{"first_step", e.first_step}};
+  if (e.last_step) j["last_step"] = *e.last_step;
+  j["vector"] = e.vector;
+  j["from"] = e.from;
+  j["frame"] = hex32(e.frame);
+  j["hardware_frame"] = fields_json(e.hardware_frame);
+  return j;
+}
+
+Json violation_json(const Trace& t) {
+  Json v = {{"message", t.message}, {"location", t.location}};
+  if (!t.violation_instruction.empty()) v["instruction"] = t.violation_instruction;
+  v["conditions"] = t.violated;
+  if (!t.expected.empty()) v["expected"] = registers_json(t.expected);
+  return v;
+}
+
+// A whole number in [min, max] (JSON number, not a string).
+int64_t integer(const TraceReader& r, const Json& j, const std::string& path, int64_t min, int64_t max) {
+  if (!j.is_number_integer() || j.get<int64_t>() < min || j.get<int64_t>() > max)
+    r.fail(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  return j.get<int64_t>();
+}
+
+std::vector<TraceFrameField> fields_from(const TraceReader& r, const Json& j, const std::string& path) {
+  std::vector<TraceFrameField> out;
+  for (size_t i = 0; i < r.array(j, path).size(); ++i) {
+    std::string w = json_element(path, i);
+    TraceFrameField f;
+    f.name = r.text(j[i], "name", w);
+    f.offset = static_cast<int32_t>(integer(r, r.field(j[i], "offset", w), w + ".offset", INT32_MIN, INT32_MAX));
+    if (j[i].contains("size")) f.size = static_cast<uint32_t>(integer(r, j[i]["size"], w + ".size", 1, 4096));
+    if (j[i].contains("selector")) f.selector = r.boolean(j[i]["selector"], w + ".selector");
+    out.push_back(f);
+  }
+  return out;
+}
+
+TraceEntry entry_from(const TraceReader& r, const Json& j, const std::string& w) {
+  TraceEntry e;
+  e.first_step = static_cast<size_t>(integer(r, r.field(j, "first_step", w), w + ".first_step", 0, INT64_MAX));
+  if (j.contains("last_step")) e.last_step = static_cast<size_t>(integer(r, j["last_step"], w + ".last_step", 0, INT64_MAX));
+  e.vector = static_cast<int>(integer(r, r.field(j, "vector", w), w + ".vector", -1, 255));
+  e.from = r.text(j, "from", w);
+  e.frame = static_cast<uint32_t>(r.number(r.field(j, "frame", w), w + ".frame"));
+  e.hardware_frame = fields_from(r, r.field(j, "hardware_frame", w), w + ".hardware_frame");
+  return e;
+}
+
+// The fields entrycheck 0.1.0 added: all optional, so older traces read.
+void read_additions(const TraceReader& r, const Json& j, Trace& t) {
+  if (j.contains("entrycheck_version")) t.entrycheck_version = r.text(j, "entrycheck_version", "$");
+  if (j.contains("pti")) {
+    const Json& pti = r.field(j, "pti", "$");
+    t.pti = TracePti{r.boolean(r.field(pti, "enabled", "$.pti"), "$.pti.enabled"),
+                     static_cast<uint32_t>(r.number(r.field(pti, "switch_mask", "$.pti"), "$.pti.switch_mask"))};
+  }
+  if (j.contains("entries")) {
+    const Json& entries = r.array(j["entries"], "$.entries");
+    for (size_t i = 0; i < entries.size(); ++i) t.entries.push_back(entry_from(r, entries[i], json_element("$.entries", i)));
+  }
+  if (j.contains("frame_fields")) t.frame_fields = fields_from(r, j["frame_fields"], "$.frame_fields");
+  const Json& v = j["violation"];
+  if (!v.is_object()) return;
+  if (v.contains("instruction")) t.violation_instruction = r.text(v, "instruction", "$.violation");
+  if (v.contains("expected")) t.expected = r.registers(v["expected"], "$.violation.expected");
+}
+
 }  // namespace
 
 std::string trace_to_json_text(const Trace& t) {
   Json j;
   j["format"] = "entrycheck-trace";
   j["version"] = t.version;
+  j["entrycheck_version"] = entrycheck_version();
   j["spec"] = t.spec_path;
   j["spec_name"] = t.spec_name;
   j["scenario"] = t.scenario;
   j["cpu_profile"] = t.profile;
   j["invariant"] = t.invariant;
-  j["violation"] = {{"message", t.message}, {"location", t.location}, {"conditions", t.violated}};
+  j["violation"] = violation_json(t);
   Json inputs = Json::object();
   for (const auto& [name, value] : t.inputs) inputs[name] = hex32(value);
   j["inputs"] = inputs;
@@ -212,6 +295,13 @@ std::string trace_to_json_text(const Trace& t) {
   }
   j["steps"] = steps;
   j["final"] = registers_json(t.final_state);
+  if (t.pti) j["pti"] = {{"enabled", t.pti->enabled}, {"switch_mask", hex32(t.pti->switch_mask)}};
+  if (!t.entries.empty()) {
+    Json entries = Json::array();
+    for (const auto& e : t.entries) entries.push_back(entry_json(e));
+    j["entries"] = entries;
+  }
+  if (!t.frame_fields.empty()) j["frame_fields"] = fields_json(t.frame_fields);
   return j.dump(2) + "\n";
 }
 
@@ -229,6 +319,7 @@ Trace trace_from_json_file(const std::string& path) {
   read_violation(r, j, t);
   const Json& steps = r.array(r.field(j, "steps", "$"), "$.steps");
   for (size_t i = 0; i < steps.size(); ++i) t.steps.push_back(step_from_json(r, steps[i], json_element("$.steps", i)));
+  read_additions(r, j, t);
   return t;
 }
 

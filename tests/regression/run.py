@@ -14,6 +14,7 @@ status and the output patterns it must (and must not) produce:
 More checks a command may carry:
   "junit": {"out/r.xml": {"tests": 30, "failures": 2, "errors": 0}}
   "save_verdicts": "name"      keep the verdict lines of stdout (timings cut)
+  "stdout_max_lines": 59       stdout has at most this many lines
 and a case may end with
   "union": {"whole": "name", "parts": ["a", "b"]}   the parts' verdicts, together, are the whole's
                                                     (or a list of such objects)
@@ -62,6 +63,9 @@ def run_case(root, binary, case_dir):
         for pat in cmd.get("stdout", []):
             if not re.search(pat, proc.stdout, re.M):
                 failures.append(f"{where}: stdout lacks /{pat}/\n--- stdout\n{proc.stdout}")
+        if "stdout_max_lines" in cmd and len(proc.stdout.splitlines()) > cmd["stdout_max_lines"]:
+            failures.append(f"{where}: stdout has {len(proc.stdout.splitlines())} lines, "
+                            f"at most {cmd['stdout_max_lines']} expected")
         for pat in cmd.get("stdout_not", []):
             if re.search(pat, proc.stdout, re.M):
                 failures.append(f"{where}: stdout has forbidden /{pat}/")
