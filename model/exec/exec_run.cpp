@@ -285,7 +285,7 @@ ExecResult run_exec(const Program& program, const ExecState& initial, const Exec
       step(m, s);
       track_undefined_flags(program, config, d, before, s, undefined);
     }
-  } catch (const SemanticViolation& v) {
+  } catch (const MachineStop& v) {
     r.stop = "violation";
     r.message = v.message;
   } catch (const PathCut& c) {

@@ -24,9 +24,11 @@ struct Events {
   void deliver(S& s, int vector, const std::optional<V>& error_code, const V& return_eip, bool fault = false) {
     auto gate = m.config.idt.find(vector);
     if (gate == m.config.idt.end())
-      throw SemanticViolation{"resume", "vector " + std::to_string(vector) + " delivered at " +
-                                            (s.pc < m.program.instructions.size() ? m.at(s) : std::string("start")) +
-                                            " but the spec's IDT has no gate for it"};
+      throw MachineStop{StopKind::NoIdtGate,
+                        "vector " + std::to_string(vector) + " delivered at " +
+                            (s.pc < m.program.instructions.size() ? m.at(s) : std::string("start")) +
+                            " but the spec's IDT has no gate for it",
+                        vector};
     if (static_cast<int>(s.entries.size()) >= m.config.bounds.nesting)
       throw PathCut("nesting", "vector " + std::to_string(vector) + " would nest " +
                                    std::to_string(s.entries.size() + 1) + " entries deep (bound " +
@@ -82,7 +84,7 @@ struct Events {
   // from the MSRs, VM IF RF cleared, TF kept, nothing pushed.
   void sysenter(S& s) {
     const auto& msr = m.config.sysenter;
-    if (!msr.present) throw SemanticViolation{"resume", "SYSENTER with no $.sysenter MSRs in the spec"};
+    if (!msr.present) throw MachineStop{StopKind::NoSysenterMsrs, "SYSENTER with no $.sysenter MSRs in the spec"};
     if ((msr.cs & 0xfffc) == 0) throw PathCut("unsupported", "SYSENTER with IA32_SYSENTER_CS = 0 raises #GP(0)");
     s.seg[SEG_CS] = d.c(msr.cs & 0xfffc, 16);
     s.seg[SEG_SS] = d.c((msr.cs + 8) & 0xffff, 16);
@@ -113,7 +115,7 @@ struct Events {
     s.gpr[R_ESP] = s.gpr[R_ECX];
     s.cpl = 3;
     if (!s.entries.empty())
-      throw SemanticViolation{"resume", "SYSEXIT at " + m.at(s) + " leaves a nested entry (depth " +
+      throw MachineStop{StopKind::SysexitNested, "SYSEXIT at " + m.at(s) + " leaves a nested entry (depth " +
                                             std::to_string(s.entries.size() + 1) + ") for user mode"};
     s.resumed = true;
     s.resumed_eip = eip;
@@ -214,7 +216,7 @@ struct Events {
     s.cpl = 3;
     s.nmi_blocked = false;
     if (s.entries.size() > 1)
-      throw SemanticViolation{"resume", "IRET at " + m.at(s) + " (nesting depth " + std::to_string(s.entries.size()) +
+      throw MachineStop{StopKind::IretToVm86Nested, "IRET at " + m.at(s) + " (nesting depth " + std::to_string(s.entries.size()) +
                                             ") returns to virtual-8086 mode, not to the kernel code its entry "
                                             "interrupted"};
     iret_retired(s, eip, "IRET to virtual-8086 mode");
@@ -355,7 +357,7 @@ struct Events {
     auto known = d.as_const(ip);
     std::string where = known ? hex32(static_cast<uint32_t>(*known)) + describe(static_cast<uint32_t>(*known))
                               : std::string("an EIP");
-    throw SemanticViolation{"resume", "kernel fault at " + where + " has no exception-table entry (handler " +
+    throw MachineStop{StopKind::KernelFaultNoFixup, "kernel fault at " + where + " has no exception-table entry (handler " +
                                           h.name + " at " + m.at(s) + ")"};
   }
 

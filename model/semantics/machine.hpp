@@ -7,17 +7,32 @@
 
 #include "model/machine/domain.hpp"
 #include "model/base/hex.hpp"
+#include "model/base/invariant_ids.hpp"
 #include "model/machine/machine_config.hpp"
 #include "model/program/program.hpp"
 #include "model/machine/state.hpp"
 
 namespace ec {
 
-// A property of the run broken inside the semantics (e.g. a kernel fault the
-// exception table does not cover). The explorer turns it into a verdict.
-struct SemanticViolation {
-  std::string invariant;
+// Why the machine cannot go on along a path: a fact about the hardware and
+// the program, not a judgement. solver/invariants decides which invariant
+// each kind breaks (invariant_broken_by); the explorer turns it into a verdict.
+enum class StopKind : uint8_t {
+  RanOffProgram,       // EIP walked past the last instruction
+  Halt,                // HLT at CPL0: the interrupted context never resumes
+  NoIdtGate,           // a vector delivered that the spec's IDT has no gate for
+  NoSysenterMsrs,      // SYSENTER with no $.sysenter MSRs
+  SysexitNested,       // SYSEXIT to user mode with a nested entry live
+  IretToVm86Nested,    // IRET to virtual-8086 mode from a nested entry
+  KernelFaultNoFixup,  // a kernel-mode fault the exception table does not cover: an oops
+  UserCr3KernelAccess, // #PF: kernel-only memory touched under the user CR3
+  JumpOutsideProgram,  // IRET/ret/jmp* to an address that is not an instruction
+};
+
+struct MachineStop {
+  StopKind kind;
   std::string message;
+  int vector = -1;  // the vector involved, where there is one
 };
 
 // What a step did beyond its instruction, for traces.
@@ -52,7 +67,7 @@ struct Monitor {
 template <class D>
 struct Reporter {
   virtual ~Reporter() = default;
-  virtual void require(State<D>& s, const std::string& invariant, const typename D::Bool& holds,
+  virtual void require(State<D>& s, InvariantId invariant, const typename D::Bool& holds,
                        const std::string& message) = 0;
 };
 
@@ -69,7 +84,7 @@ struct Machine {
   std::vector<Monitor<D>*> monitors = {};
   Reporter<D>* reporter = nullptr;
 
-  void require(S& s, const std::string& invariant, const B& holds, const std::string& message) {
+  void require(S& s, InvariantId invariant, const B& holds, const std::string& message) {
     if (reporter) reporter->require(s, invariant, holds, message);
   }
 
@@ -82,7 +97,7 @@ struct Machine {
       if (!r || !r->user_mapped || !r->contains(address + bytes - 1)) {
         B user_cr3 = d.lnot(d.eq(d.band(s.cr3, d.c(config.pti.switch_mask, 32)), d.c(0, 32)));
         if (d.decide(s.path, user_cr3))
-          throw SemanticViolation{"cr3", "#PF: " + std::string(write ? "write to " : "read of ") + hex32(address) +
+          throw MachineStop{StopKind::UserCr3KernelAccess, "#PF: " + std::string(write ? "write to " : "read of ") + hex32(address) +
                                              " (" + (r ? "region " + r->name : std::string("no region")) +
                                              ", not mapped under the user CR3) at " +
                                              (s.pc < program.instructions.size() ? at(s) : std::string("delivery"))};
@@ -197,12 +212,12 @@ struct Machine {
       B inside = d.land(d.ult(offset, d.c(static_cast<uint32_t>(program.instructions.size()) * Program::kInstrStride, 32)),
                         d.eq(d.band(offset, d.c(Program::kInstrStride - 1, 32)), d.c(0, 32)));
       if (d.decide(s.path, d.lnot(inside)))
-        throw SemanticViolation{"resume", what + " goes to an address that is not an instruction of the program"};
+        throw MachineStop{StopKind::JumpOutsideProgram, what + " goes to an address that is not an instruction of the program"};
     }
     uint32_t a = concrete(s, target, what);
     auto index = program.index_of(a);
     if (!index)
-      throw SemanticViolation{"resume", what + " goes to " + hex32(a) + ", which is not an instruction of the program"};
+      throw MachineStop{StopKind::JumpOutsideProgram, what + " goes to " + hex32(a) + ", which is not an instruction of the program"};
     return *index;
   }
 

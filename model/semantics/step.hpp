@@ -29,7 +29,7 @@ template <class D>
 StepEvent step(Machine<D>& m, State<D>& s) {
   m.event = StepEvent{};
   if (s.pc >= m.program.instructions.size())
-    throw SemanticViolation{"resume", "execution ran past the last instruction of the program"};
+    throw MachineStop{StopKind::RanOffProgram, "execution ran past the last instruction of the program"};
   Events<D>(m).maybe_nmi(s);
   for (auto* mon : m.monitors) mon->before_instruction(m, s);
   StepEvent nmi = m.event;

@@ -52,7 +52,7 @@ struct System {
   // the resume invariant reports (a halt is not a return).
   void hlt(S& s, const Instruction&) {
     if (s.cpl != 0) return gp0(s);
-    throw SemanticViolation{"resume", "HLT at " + m.at(s) +
+    throw MachineStop{StopKind::Halt, "HLT at " + m.at(s) +
                                           ": the CPU halts at CPL0, so the interrupted context is never resumed"};
   }
 

@@ -390,7 +390,7 @@ void read_scenarios_and_profiles(const Reader& r, const Json& j, Spec& spec) {
 }
 
 void read_invariants(const Reader& r, const Json& j, Spec& spec) {
-  spec.invariants = {"resume"};
+  spec.invariants = {InvariantId::Resume};
   if (!j.contains("invariants")) return;
   spec.invariants.clear();
   const Json& inv = r.array(j["invariants"], "$.invariants");
@@ -398,10 +398,11 @@ void read_invariants(const Reader& r, const Json& j, Spec& spec) {
     r.fail("$.invariants", "an empty list checks nothing: name at least one invariant (or leave the key out for \"resume\")");
   for (size_t i = 0; i < inv.size(); ++i) {
     std::string name = r.string(inv[i], at("$.invariants", i));
-    const auto& known = known_invariants();
-    if (std::find(known.begin(), known.end(), name) == known.end())
-      r.fail(at("$.invariants", i), "unknown invariant '" + name + "'");
-    spec.invariants.push_back(name);
+    auto id = invariant_by_name(name);
+    if (!id) r.fail(at("$.invariants", i), "unknown invariant '" + name + "'");
+    if (std::find(spec.invariants.begin(), spec.invariants.end(), *id) != spec.invariants.end())
+      r.fail(at("$.invariants", i), "invariant '" + name + "' is listed twice");
+    spec.invariants.push_back(*id);
   }
 }
 
@@ -434,12 +435,6 @@ void check_schema(const Reader& r, const Json& j) {
 }
 
 }  // namespace
-
-const std::vector<std::string>& known_invariants() {
-  static const std::vector<std::string> names = {"resume", "cr3", "handler-stack", "stack-bounds", "nmi-safe",
-                                                 "assertions"};
-  return names;
-}
 
 Spec load_spec(const std::string& path) {
   LocatedJson doc = read_spec_document(path);

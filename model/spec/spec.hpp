@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "model/asm/link.hpp"
+#include "model/base/invariant_ids.hpp"
 #include "model/machine/machine_config.hpp"
 #include "model/program/program.hpp"
 
@@ -36,7 +37,7 @@ struct Spec {
   std::set<int> idt_no_handler;  // $.idt[].calls_handler = false
   std::vector<CpuProfile> profiles;
   std::vector<Scenario> scenarios;
-  std::vector<std::string> invariants;
+  std::vector<InvariantId> invariants;  // distinct, in the spec's order
   std::vector<SpecAssertion> assertions;
   unsigned timeout_seconds = 60;
 };
@@ -50,7 +51,5 @@ MachineConfig machine_for(const Spec& spec, const Program& program, const CpuPro
 // The scenario with its labels resolved against the program.
 Scenario scenario_for(const Spec& spec, const Program& program, const Scenario& scenario);
 
-// The names of the built-in invariants.
-const std::vector<std::string>& known_invariants();
 
 }  // namespace ec

@@ -7,7 +7,7 @@
 #include "model/semantics/start.hpp"
 #include "model/semantics/step.hpp"
 #include "solver/replay/concrete_run.hpp"
-#include "solver/invariants/registry.hpp"
+#include "solver/invariants/catalog.hpp"
 #include "solver/smt/symbolic_domain.hpp"
 
 namespace ec {
@@ -33,7 +33,7 @@ class Explorer : public Reporter<SymbolicDomain> {
       v.spec = spec.name;
       v.scenario = scenario.name;
       v.profile = machine.profile.name;
-      v.invariant = id;
+      v.invariant = std::string(invariant_name(id));
       v.spec_path = spec.path;
       v.bounds = "nesting=" + std::to_string(machine.bounds.nesting) + " nmi=" + (machine.bounds.nmi ? "on" : "off") +
                  " max_steps=" + std::to_string(machine.bounds.max_steps);
@@ -45,9 +45,9 @@ class Explorer : public Reporter<SymbolicDomain> {
     auto started = std::chrono::steady_clock::now();
     interrupted_ = interrupted_context(m_, scenario_.start);
     eip0_ = interrupted_eip(m_, scenario_.start);
-    monitors_ = make_monitors<SymbolicDomain>(spec_.invariants, interrupted_, eip0_,
-                                              machine_.region_named(scenario_.start.stack_region),
-                                              scenario_.start.resume_ignores, &assertions_, &resume_expect_);
+    monitors_ = make_monitors<SymbolicDomain>(
+        spec_.invariants, {interrupted_, eip0_, machine_.region_named(scenario_.start.stack_region),
+                           scenario_.start.resume_ignores, assertions_, resume_expect_});
     for (auto& mon : monitors_) m_.monitors.push_back(mon.get());
     m_.reporter = this;
     try {
@@ -78,13 +78,13 @@ class Explorer : public Reporter<SymbolicDomain> {
 
   // A monitor's obligation: can it fail on this path? Then find out how, and
   // go on assuming it held, to look for the other invariants' failures.
-  void require(SState& s, const std::string& invariant, const SymBool& holds, const std::string& message) override {
+  void require(SState& s, InvariantId invariant, const SymBool& holds, const std::string& message) override {
     if (holds.e.is_true()) return;
     z3::expr fails = !holds.e;
     z3::model model(d_.ctx());
     z3::check_result r = d_.check(s.path, &fails, &model);
     if (r == z3::unsat) return;  // the path implies it
-    if (r == z3::unknown) reasons_.insert("timeout: the solver gave up on " + invariant + ": " + message);
+    if (r == z3::unknown) reasons_.insert("timeout: the solver gave up on " + std::string(invariant_name(invariant)) + ": " + message);
     if (r == z3::sat && verdicts_[invariant].kind != Verdict::Kind::Violated) counterexample(model, invariant, message);
     // Go on assuming it held, if it can hold here at all.
     if (holds.e.is_false()) return;
@@ -120,9 +120,9 @@ class Explorer : public Reporter<SymbolicDomain> {
         queue_alternatives(s);
         cut(c);
         return;
-      } catch (const SemanticViolation& v) {
+      } catch (const MachineStop& stop) {
         queue_alternatives(s);
-        violation(next, v);
+        violation(next, stop);
         return;
       }
       queue_alternatives(s);
@@ -145,8 +145,8 @@ class Explorer : public Reporter<SymbolicDomain> {
   void cut(const PathCut& c) { reasons_.insert(c.bound + ": " + c.what()); }
 
   // A property broken inside the semantics: any model of the path shows it.
-  void violation(const SState& s, const SemanticViolation& v) {
-    std::string id = attribute_violation(v.invariant, spec_.invariants);
+  void violation(const SState& s, const MachineStop& v) {
+    InvariantId id = attribute_stop(v.kind, spec_.invariants);
     if (verdicts_[id].kind == Verdict::Kind::Violated) return;
     z3::model model(d_.ctx());
     if (d_.check(s.path, nullptr, &model) != z3::sat) {
@@ -158,7 +158,7 @@ class Explorer : public Reporter<SymbolicDomain> {
 
   // Concretises the model by running the concrete semantics on it; only a
   // run that shows the same invariant failing is reported.
-  void counterexample(const z3::model& model, const std::string& invariant, const std::string& message) {
+  void counterexample(const z3::model& model, InvariantId invariant, const std::string& message) {
     ConcreteDomain cd;
     cd.fallback = [&](const std::string& name, int width) -> std::optional<uint64_t> {
       if (width == 1) return model.eval(d_.ctx().bool_const(name.c_str()), true).is_true() ? 1 : 0;
@@ -169,7 +169,7 @@ class Explorer : public Reporter<SymbolicDomain> {
     };
     ConcreteOutcome run = run_concrete(spec_, program_, machine_, scenario_, invariant, cd);
     if (!run.failures.count(invariant)) {
-      reasons_.insert("internal: a counterexample to " + invariant + " (" + message +
+      reasons_.insert("internal: a counterexample to " + std::string(invariant_name(invariant)) + " (" + message +
                       ") did not show on the concrete semantics");
       return;
     }
@@ -192,7 +192,7 @@ class Explorer : public Reporter<SymbolicDomain> {
   std::vector<std::unique_ptr<Monitor<SymbolicDomain>>> monitors_;
   std::vector<WorkItem> worklist_;
   std::set<std::string> reasons_;
-  std::map<std::string, Verdict> verdicts_;
+  std::map<InvariantId, Verdict> verdicts_;
   ExploreStats stats_;
 };
 

@@ -124,7 +124,7 @@ class AssertionMonitor : public Monitor<D> {
     if (it == at_->end()) return;
     for (const auto& a : it->second) {
       auto v = assertion_value(m, s, *a.expr);
-      m.require(s, "assertions", m.d.lnot(m.d.eq(v, m.d.c(0, 32))),
+      m.require(s, InvariantId::Assertions, m.d.lnot(m.d.eq(v, m.d.c(0, 32))),
                 "assertion " + (a.name.empty() ? "" : a.name + " ") + "'" + a.text + "' (" + a.where.str() +
                     ") fails at " + m.at(s));
     }

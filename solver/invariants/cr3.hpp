@@ -13,11 +13,11 @@ class Cr3Monitor : public Monitor<D> {
   void after_iret(Machine<D>& m, State<D>& s, const EntryRecord<typename D::Val>& entry) override {
     D& d = m.d;
     std::string where = s.pc < m.program.instructions.size() ? m.at(s) : std::string("the outermost IRET");
-    m.require(s, "cr3", d.eq(s.cr3, entry.cr3),
+    m.require(s, InvariantId::Cr3, d.eq(s.cr3, entry.cr3),
               "IRET returns under a CR3 other than the one live when vector " + std::to_string(entry.vector) +
                   " interrupted the context");
     if (m.config.profile.pti && s.cpl == 3)
-      m.require(s, "cr3", d.lnot(d.eq(d.band(s.cr3, d.c(m.config.pti.switch_mask, 32)), d.c(0, 32))),
+      m.require(s, InvariantId::Cr3, d.lnot(d.eq(d.band(s.cr3, d.c(m.config.pti.switch_mask, 32)), d.c(0, 32))),
                 "IRET to user mode under the kernel CR3 (PTI)");
   }
 };

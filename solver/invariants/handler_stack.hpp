@@ -30,19 +30,19 @@ class HandlerStackMonitor : public Monitor<D> {
     const Region* task = m.config.region_named("task_stack");
     // The call's return address goes at ESP-4: that slot must be on the task stack.
     bool on_task = task && task->contains(sp - 4);
-    m.require(s, "handler-stack", on_task ? d.t() : d.f(),
+    m.require(s, InvariantId::HandlerStack, on_task ? d.t() : d.f(),
               "C handler " + h.name + " called with ESP " + hex32(sp) + ", not on the task stack");
-    m.require(s, "handler-stack", d.eq(d.band(s.cr3, d.c(m.config.pti.switch_mask, 32)), d.c(0, 32)),
+    m.require(s, InvariantId::HandlerStack, d.eq(d.band(s.cr3, d.c(m.config.pti.switch_mask, 32)), d.c(0, 32)),
               "C handler " + h.name + " called under the user CR3");
-    m.require(s, "handler-stack", d.eq(s.seg[SEG_FS], d.c(m.config.percpu_selector, 16)),
+    m.require(s, InvariantId::HandlerStack, d.eq(s.seg[SEG_FS], d.c(m.config.percpu_selector, 16)),
               "C handler " + h.name + " called without the kernel's per-CPU %fs");
-    m.require(s, "handler-stack", d.lnot(s.df), "C handler " + h.name + " called with DF set (the C ABI needs DF = 0)");
-    m.require(s, "handler-stack", d.lnot(s.tf), "C handler " + h.name + " called with TF set (single-stepping the kernel)");
+    m.require(s, InvariantId::HandlerStack, d.lnot(s.df), "C handler " + h.name + " called with DF set (the C ABI needs DF = 0)");
+    m.require(s, InvariantId::HandlerStack, d.lnot(s.tf), "C handler " + h.name + " called with TF set (single-stepping the kernel)");
     if (m.config.handler_data_selector) {
       auto want = d.c(*m.config.handler_data_selector, 16);
-      m.require(s, "handler-stack", d.eq(s.seg[SEG_DS], want),
+      m.require(s, InvariantId::HandlerStack, d.eq(s.seg[SEG_DS], want),
                 "C handler " + h.name + " called with %ds other than " + hex32(*m.config.handler_data_selector));
-      m.require(s, "handler-stack", d.eq(s.seg[SEG_ES], want),
+      m.require(s, InvariantId::HandlerStack, d.eq(s.seg[SEG_ES], want),
                 "C handler " + h.name + " called with %es other than " + hex32(*m.config.handler_data_selector));
     }
     if (h.regs_named && !s.entries.empty()) check_regs(m, s, h, s.entries.back());
@@ -58,7 +58,7 @@ class HandlerStackMonitor : public Monitor<D> {
     auto ip = m.read(s, regs + h.ip_offset, 4);
     std::string what = entry.vector < 0 ? std::string("the SYSENTER entry's frame (EIP slot 0)")
                                         : "the frame of vector " + std::to_string(entry.vector);
-    m.require(s, "handler-stack", d.eq(ip, entry.pushed_eip),
+    m.require(s, InvariantId::HandlerStack, d.eq(ip, entry.pushed_eip),
               "C handler " + h.name + " called with %" + std::string(gpr_name(h.regs_arg)) + " = " + hex32(regs) +
                   ", not a pointer to " + what + ": the EIP slot at +" + hex32(h.ip_offset) +
                   " is not the EIP saved at the entry");
@@ -73,7 +73,7 @@ class HandlerStackMonitor : public Monitor<D> {
       if (gate != m.config.idt.end()) what += " (entry " + gate->second.label + ")";
     }
     std::string where = s.pc < m.program.instructions.size() ? m.at(s) : std::string("the outermost return");
-    m.require(s, "handler-stack", m.d.f(),
+    m.require(s, InvariantId::HandlerStack, m.d.f(),
               what + " returns without calling a C handler (the return at " + where + ")");
   }
 };

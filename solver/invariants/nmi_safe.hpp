@@ -34,7 +34,7 @@ class NmiSafeMonitor : public Monitor<D> {
         s.monitor.nmi_exposed.erase(it);
         continue;
       }
-      m.require(s, "nmi-safe", m.d.lnot(m.d.input_bool("nmi@" + std::to_string(point))),
+      m.require(s, InvariantId::NmiSafe, m.d.lnot(m.d.input_bool("nmi@" + std::to_string(point))),
                 "reads " + hex32(a) + ", which lay below ESP when an NMI could arrive (before step " +
                     std::to_string(point) + "), at " + m.at(s));
       return;

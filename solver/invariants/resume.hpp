@@ -116,7 +116,7 @@ class ResumeMonitor : public Monitor<D> {
       all = m.d.land(all, c.holds);
       if (auto known = m.d.as_const(c.holds); known && !*known) differ += (differ.empty() ? "" : ", ") + c.name;
     }
-    m.require(s, "resume", all,
+    m.require(s, InvariantId::Resume, all,
               "the interrupted context is not resumed" + (differ.empty() ? std::string() : ": " + differ + " differ"));
   }
 

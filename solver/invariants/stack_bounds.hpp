@@ -15,7 +15,7 @@ class StackBoundsMonitor : public Monitor<D> {
     std::string where = s.pc < m.program.instructions.size() ? m.at(s) : std::string("delivery");
     if (kind == Access::Stack) {
       bool ok = first >= 0 && first == last && m.config.regions[first].stack;
-      m.require(s, "stack-bounds", ok ? d.t() : d.f(),
+      m.require(s, InvariantId::StackBounds, ok ? d.t() : d.f(),
                 std::string(write ? "push to " : "pop from ") + hex32(address) + " outside every stack region at " + where);
       return;
     }
@@ -23,7 +23,7 @@ class StackBoundsMonitor : public Monitor<D> {
     int& region = kind == Access::CopySource ? s.monitor.copy_source_region : s.monitor.copy_dest_region;
     if (region < 0) region = first;
     bool ok = first >= 0 && first == last && first == region;
-    m.require(s, "stack-bounds", ok ? d.t() : d.f(),
+    m.require(s, InvariantId::StackBounds, ok ? d.t() : d.f(),
               std::string(kind == Access::CopySource ? "copy reads " : "copy writes ") + hex32(address) +
                   (region >= 0 ? ", outside region " + m.config.regions[region].name + " where it started"
                                : ", outside every region") + ", at " + where);

@@ -4,7 +4,7 @@
 
 #include "model/semantics/start.hpp"
 #include "model/semantics/step.hpp"
-#include "solver/invariants/registry.hpp"
+#include "solver/invariants/catalog.hpp"
 
 namespace ec {
 namespace {
@@ -144,10 +144,10 @@ Failure failure_at(const Program& program, const CState& s, const std::string& m
 class FailureRecorder : public Reporter<ConcreteDomain> {
  public:
   struct Stop {};
-  FailureRecorder(const Program& program, std::string stop_on, std::map<std::string, Failure>& failures)
-      : program_(program), stop_on_(std::move(stop_on)), failures_(failures) {}
+  FailureRecorder(const Program& program, InvariantId stop_on, std::map<InvariantId, Failure>& failures)
+      : program_(program), stop_on_(stop_on), failures_(failures) {}
 
-  void require(CState& s, const std::string& invariant, const bool& holds, const std::string& message) override {
+  void require(CState& s, InvariantId invariant, const bool& holds, const std::string& message) override {
     if (holds || failures_.count(invariant)) return;
     failures_[invariant] = failure_at(program_, s, message);
     if (invariant == stop_on_) throw Stop{};
@@ -155,18 +155,18 @@ class FailureRecorder : public Reporter<ConcreteDomain> {
 
  private:
   const Program& program_;
-  std::string stop_on_;
-  std::map<std::string, Failure>& failures_;
+  InvariantId stop_on_;
+  std::map<InvariantId, Failure>& failures_;
 };
 
 // The trace's header: what ran, on which layout.
-void describe_run(const Spec& spec, const MachineConfig& machine, const Scenario& scenario, const std::string& stop_on,
+void describe_run(const Spec& spec, const MachineConfig& machine, const Scenario& scenario, InvariantId stop_on,
                   Trace& trace) {
   trace.spec_path = spec.path;
   trace.spec_name = spec.name;
   trace.scenario = scenario.name;
   trace.profile = machine.profile.name;
-  trace.invariant = stop_on;
+  trace.invariant = std::string(invariant_name(stop_on));
   for (const auto& r : machine.regions) trace.layout.push_back({r.name, r.base, r.size, r.stack});
   for (const auto& [address, value] : machine.initial_dwords) trace.initial_dwords[address] = value;
   trace.pti = TracePti{machine.profile.pti, machine.pti.switch_mask};
@@ -191,12 +191,8 @@ std::vector<std::string> failed_resume_conditions(const Conditions& conditions, 
 
 }  // namespace
 
-std::string attribute_violation(const std::string& id, const std::vector<std::string>& invariants) {
-  return std::find(invariants.begin(), invariants.end(), id) != invariants.end() ? id : "resume";
-}
-
 ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const MachineConfig& machine,
-                             const Scenario& scenario, const std::string& stop_on, ConcreteDomain& d) {
+                             const Scenario& scenario, InvariantId stop_on, ConcreteDomain& d) {
   ConcreteOutcome out;
   Machine<ConcreteDomain> m{d, program, machine, {}};
   Trace& trace = out.trace;
@@ -213,8 +209,8 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   const Region* stack = machine.region_named(scenario.start.stack_region);
   auto assertions = collect_assertions(spec, program, machine);
   auto resume_expect = resume_expectations(spec, scenario, machine);
-  auto monitors = make_monitors<ConcreteDomain>(spec.invariants, interrupted, eip0, stack, scenario.start.resume_ignores,
-                                                &assertions, &resume_expect);
+  auto monitors = make_monitors<ConcreteDomain>(
+      spec.invariants, {interrupted, eip0, stack, scenario.start.resume_ignores, assertions, resume_expect});
   for (auto& mon : monitors) m.monitors.push_back(mon.get());
   FailureRecorder recorder(program, stop_on, out.failures);
   m.reporter = &recorder;
@@ -233,8 +229,8 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
       StepEvent ev = step(m, s);
       steps.add(trace, describe_step(m, before, s, ev), s.entries);
     }
-  } catch (const SemanticViolation& v) {
-    std::string id = attribute_violation(v.invariant, spec.invariants);
+  } catch (const MachineStop& v) {
+    InvariantId id = attribute_stop(v.kind, spec.invariants);
     if (!out.failures.count(id)) out.failures[id] = failure_at(program, s, v.message);
   } catch (const FailureRecorder::Stop&) {
   } catch (const PathCut& c) {
@@ -245,7 +241,7 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   if (s.resumed) trace.final_state["eip"] = s.resumed_eip.v;
   if (auto it = out.failures.find(stop_on); it != out.failures.end()) {
     describe_failure(it->second, trace);
-    if (stop_on == "resume" && s.resumed) {
+    if (stop_on == InvariantId::Resume && s.resumed) {
       trace.expected = expected_context(m, interrupted, eip0, resume_expect);
       auto conditions = resume_conditions(m, s, interrupted, eip0, stack);
       apply_resume_expectations(m, s, interrupted, &resume_expect, conditions);

@@ -22,16 +22,12 @@ struct ConcreteOutcome {
   Trace trace;                // steps, interrupted and final registers, inputs used
   bool resumed = false;       // the outermost IRET retired
   std::optional<std::string> cut;  // the run stopped at a bound or unsupported construct
-  std::map<std::string, Failure> failures;  // invariant -> its first failure on this run
+  std::map<InvariantId, Failure> failures;  // invariant -> its first failure on this run
 };
-
-// The invariant a violation inside the semantics counts against: its own if
-// the spec checks it, else `resume` (the interrupted context is not resumed).
-std::string attribute_violation(const std::string& id, const std::vector<std::string>& invariants);
 
 // Runs until the outermost IRET retires, or until `stop_on` fails. The trace
 // describes `stop_on` (its failure, if any).
 ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const MachineConfig& machine,
-                             const Scenario& scenario, const std::string& stop_on, ConcreteDomain& d);
+                             const Scenario& scenario, InvariantId stop_on, ConcreteDomain& d);
 
 }  // namespace ec

@@ -65,12 +65,15 @@ ReplayResult replay_trace(const Trace& trace, const std::string& trace_path, con
   if (!scenario)
     throw InputError(SourceLocation{trace_path, 0, 0}, "$.scenario: the spec has no scenario '" + trace.scenario + "'");
 
+  auto invariant = invariant_by_name(trace.invariant);
+  if (!invariant)
+    throw InputError(SourceLocation{trace_path, 0, 0}, "$.invariant: no invariant is named '" + trace.invariant + "'");
   Program program = build_program(spec, *profile);
   MachineConfig machine = machine_for(spec, program, *profile);
   ConcreteDomain d;
   d.inputs = trace.inputs;
   d.selector_validity = trace.selectors;
-  ConcreteOutcome run = run_concrete(spec, program, machine, scenario_for(spec, program, *scenario), trace.invariant, d);
+  ConcreteOutcome run = run_concrete(spec, program, machine, scenario_for(spec, program, *scenario), *invariant, d);
 
   ReplayResult result;
   const auto& again = run.trace.steps;
@@ -86,7 +89,7 @@ ReplayResult replay_trace(const Trace& trace, const std::string& trace_path, con
     }
   }
   if (run.cut) result.differences.push_back("the re-run stopped early: " + *run.cut);
-  bool failed = run.failures.count(trace.invariant) > 0;
+  bool failed = run.failures.count(*invariant) > 0;
   result.reproduced = failed && result.differences.empty();
   result.message = failed ? run.trace.message : "the invariant holds on the re-run";
   return result;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "model/base/hex.hpp"
+#include "model/base/invariant_ids.hpp"
 
 namespace ec {
 namespace {
@@ -254,16 +255,8 @@ std::vector<std::string> step_change_texts(const Trace& t) {
 }
 
 std::string invariant_statement(const std::string& id) {
-  static const std::map<std::string, std::string> statements = {
-      {"resume", "When the outermost IRET retires, the interrupted context is back exactly."},
-      {"cr3", "Kernel-only memory is touched only under the kernel CR3; every IRET returns under the CR3 its entry interrupted."},
-      {"handler-stack", "Every C handler runs on the task stack, under the kernel CR3, with the kernel's per-CPU %fs."},
-      {"stack-bounds", "Pushes, pops and frames stay inside one stack region; copies stay inside the regions they started in."},
-      {"nmi-safe", "Nothing written below ESP before an NMI arrival point is read after it."},
-      {"assertions", "The spec's and the source's assertions hold where they are attached."},
-  };
-  auto it = statements.find(id);
-  return it == statements.end() ? "" : it->second;
+  auto known = invariant_by_name(id);
+  return known ? std::string(invariant_meaning(*known)) : "";
 }
 
 size_t violation_index(const Trace& t) {

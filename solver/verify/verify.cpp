@@ -92,7 +92,7 @@ void name_traces(Plan& plan) {
   std::vector<std::vector<std::string>> names;
   for (const Unit& u : plan.units)
     for (const auto& invariant : u.build->spec->invariants)
-      names.push_back({u.build->spec->name, u.scenario.name, u.build->profile.name, invariant});
+      names.push_back({u.build->spec->name, u.scenario.name, u.build->profile.name, std::string(invariant_name(invariant))});
   std::vector<std::string> files = trace_file_names(names);
   size_t next = 0;
   for (Unit& u : plan.units)

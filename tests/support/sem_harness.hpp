@@ -155,6 +155,17 @@ struct Rig {
 };
 
 // A live entry record for State::entries (only the fields IRET looks at).
+// The kind of MachineStop `f` throws; fails the test when it throws none.
+template <class F>
+std::optional<StopKind> stop_kind_of(F&& f) {
+  try {
+    f();
+  } catch (const MachineStop& stop) {
+    return stop.kind;
+  }
+  return std::nullopt;
+}
+
 inline auto entry_record(int vector, bool from_user, uint32_t frame_esp) {
   typename decltype(CState::entries)::value_type e{};
   e.vector = vector;

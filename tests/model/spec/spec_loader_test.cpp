@@ -46,7 +46,7 @@ TEST_CASE("a minimal spec gets the documented defaults") {
   CHECK(spec.name == "t");
   REQUIRE(spec.sources.size() == 1);
   CHECK(spec.sources[0] == dir.path("e.S"));
-  CHECK(spec.invariants == std::vector<std::string>{"resume"});
+  CHECK(spec.invariants == std::vector<ec::InvariantId>{ec::InvariantId::Resume});
   REQUIRE(spec.profiles.size() == 1);
   CHECK(spec.profiles[0].segment_store == ec::SegmentStore::Any);
   CHECK(spec.timeout_seconds == 60);
@@ -73,6 +73,8 @@ TEST_CASE("each kind of spec error names the JSON path at the value's line and c
   CHECK(error_of("{\n  \"name\": \"t\"\n}") == "spec.json:1:1: $: missing required key 'idt'");
   CHECK(error_of(minimal(",\n  \"invariants\": [\"resume\", \"nosuch\"]")) ==
         "spec.json:8:28: $.invariants[1]: unknown invariant 'nosuch'");
+  CHECK(error_of(minimal(",\n  \"invariants\": [\"cr3\", \"resume\", \"cr3\"]")) ==
+        "spec.json:8:35: $.invariants[2]: invariant 'cr3' is listed twice");
   CHECK(error_of(minimal(",\n  \"invariants\": []")).find("spec.json:8:3: $.invariants: an empty list checks nothing") == 0);
   CHECK(error_of("{\n  \"name\": \"t\",,\n}").find("spec.json:2:15: invalid JSON") == 0);
 }
