@@ -23,7 +23,8 @@ const char* const kExitCodes =
 const char* const kExecHelp =
     "The run stops when the next instruction would be past the program's last\n"
     "instruction, at the instruction labelled `exec_end` (if there is one), or when\n"
-    "an IRET retires with no live entry. No NMI arrives; flags the SDM calls\n"
+    "an IRET retires with no live entry (stop \"gone\": a called C function whose\n"
+    "contract says \"returns\": \"never\"). No NMI arrives; flags the SDM calls\n"
     "undefined read as 0 and are listed in \"undefined_flags\" while they stay so.\n"
     "\n"
     "STATE.json: {\"registers\": {\"eax\": \"0x1\", ...}, \"memory\": [...]}\n"
@@ -34,7 +35,7 @@ const char* const kExecHelp =
     "    (little-endian) or {\"address\": \"0x...\", \"bytes\": \"de ad be ef\"}.\n"
     "    Bytes not given read as 0.\n"
     "\n"
-    "Output: {\"stop\": \"end\"|\"exec_end\"|\"iret\"|\"violation\"|\"cut\"|\"max-steps\",\n"
+    "Output: {\"stop\": \"end\"|\"exec_end\"|\"iret\"|\"gone\"|\"violation\"|\"cut\"|\"max-steps\",\n"
     "  \"message\", \"location\" (when stopped inside the program), \"steps\",\n"
     "  \"registers\": {eax..edi}, \"eflags\", \"flags\": {cf pf af zf sf of df tf if: 0|1},\n"
     "  \"undefined_flags\": [...], \"segments\": {es..gs}, \"cr3\", \"iret_eip\" (stop iret),\n"

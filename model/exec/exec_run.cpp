@@ -220,6 +220,7 @@ CState initial_state(Machine<ConcreteDomain>& m, const ExecState& initial, size_
 bool stopped(const CState& s, const Program& program, std::optional<size_t> end_label, const ExecOptions& options,
              ExecResult& r) {
   if (s.resumed) r.stop = "iret", r.iret_eip = s.resumed_eip.v;
+  else if (s.gone) r.stop = "gone", r.message = "a called function does not return (its contract: \"returns\": \"never\")";
   else if (s.pc >= program.instructions.size()) r.stop = "end";
   else if (end_label && s.pc == *end_label) r.stop = "exec_end";
   else if (s.step >= options.max_steps)

@@ -46,7 +46,7 @@ struct ExecOptions {
 };
 
 struct ExecResult {
-  std::string stop;     // "end", "exec_end", "iret", "max-steps", "violation", "cut"
+  std::string stop;     // "end", "exec_end", "iret", "gone", "max-steps", "violation", "cut"
   std::string message;  // for violation / cut / max-steps
   std::string location; // the instruction the run stopped at, when inside the program
   size_t steps = 0;
@@ -55,7 +55,7 @@ struct ExecResult {
   std::set<std::string> undefined_flags;      // cf pf af zf sf of: left undefined by the last writer
   std::optional<uint32_t> iret_eip;           // stop == "iret"
   std::map<uint32_t, uint8_t> written;        // every byte the run stored, final values
-  bool ok() const { return stop == "end" || stop == "exec_end" || stop == "iret"; }
+  bool ok() const { return stop == "end" || stop == "exec_end" || stop == "iret" || stop == "gone"; }
 };
 
 ExecResult run_exec(const Program& program, const ExecState& initial, const ExecOptions& options);

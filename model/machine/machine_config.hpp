@@ -47,6 +47,22 @@ struct KnownSelector {
   bool code = false;  // a code segment: IRET may load it into CS, never into SS
 };
 
+// A value C code may produce under its contract: any value, or one of a list.
+struct ContractValue {
+  std::vector<uint32_t> one_of;  // empty: any value
+};
+
+// A field of the saved frame (struct pt_regs) a C function may rewrite:
+// signal delivery sets regs->ip/sp/flags, the SYSENTER fast path's C code
+// decides the return path, ptrace writes registers.
+struct FrameWrite {
+  std::string field;     // pt_regs name: "ip", "flags", "ax", ...
+  uint32_t offset = 0;   // from the spec's PT_* constant
+  int bytes = 4;         // selector fields are 16-bit in C (unsigned short + padding)
+  std::string context;   // the interrupted-context item it sets ("eip", "eflags", "eax", "cs"), or "" (orig_ax)
+  ContractValue value;
+};
+
 struct HandlerContract {
   std::string name;
   std::vector<int> clobbers = {0, 1, 2};  // eax, ecx, edx (the C calling convention)
@@ -55,6 +71,9 @@ struct HandlerContract {
   int regs_arg = 0;                        // register holding the pt_regs pointer
   bool regs_named = false;                 // the spec names `regs`: handler-stack checks the argument
   uint32_t ip_offset = 0x30;               // offsetof(struct pt_regs, ip)
+  bool returns = true;                     // false: "returns": "never" (the task never comes back to this frame)
+  std::map<int, ContractValue> return_values;  // register -> what it may hold on return
+  std::vector<FrameWrite> frame_writes;    // regs fields it may rewrite (needs `regs`)
 };
 
 struct IdtGate {

@@ -69,6 +69,13 @@ struct State {
   bool ss_shadow = false;          // the last instruction loaded SS: no single-step trap after it
   bool resumed = false;            // the outermost IRET retired
   V resumed_eip;
+  // A C function whose contract says it never returns was called: the path
+  // ends without resuming, legitimately (the task exits or leaves this frame).
+  bool gone = false;
+  // The interrupted context as C code rewrote it through the outermost
+  // entry's saved frame (contract `writes`): item ("eip", "eflags", "eax",
+  // "cs", ...) -> the value the return must bring back instead.
+  std::map<std::string, V> context_rewrites;
 };
 
 }  // namespace ec

@@ -324,6 +324,10 @@ struct Events {
     for (auto* mon : m.monitors) mon->before_handler(m, s, h);
     m.event = StepEvent{StepEvent::Kind::HandlerCall, -1, "call " + h.name};
     if (h.fixup) apply_fixup(s, h);
+    // The frame the function may rewrite, found before the clobbers change
+    // the argument register.
+    std::optional<uint32_t> regs;
+    if (!h.frame_writes.empty()) regs = m.concrete(s, s.gpr[h.regs_arg], "pt_regs pointer");
     uint32_t sp = m.esp(s);
     // The callee's frame, return address included, lies below ESP.
     for (uint32_t i = 1; i <= m.config.bounds.call_clobber_bytes; ++i)
@@ -337,7 +341,41 @@ struct Events {
     s.sf = d.input_bool(m.step_name(s, "call.sf"));
     s.of = d.input_bool(m.step_name(s, "call.of"));
     s.df = d.f();  // the C ABI returns with DF clear
+    apply_contract_effects(s, h, regs);
+    if (!h.returns) {
+      s.gone = true;
+      m.event.detail += " (does not return: the path ends here)";
+      return;
+    }
     s.pc += 1;
+  }
+
+  // What the contract says the function leaves behind beyond the C ABI:
+  // return values and rewritten frame fields.
+  void apply_contract_effects(S& s, const HandlerContract& h, std::optional<uint32_t> regs) {
+    for (const auto& [r, value] : h.return_values)
+      s.gpr[r] = contract_value(s, "call.ret." + std::string(gpr_name(r)), 32, value);
+    for (const auto& w : h.frame_writes) {
+      V v = contract_value(s, "call.regs." + w.field, 8 * w.bytes, w.value);
+      m.write(s, *regs + w.offset, v, w.bytes);
+      // Only the outermost entry's frame holds the interrupted context.
+      if (s.entries.size() == 1 && !w.context.empty()) s.context_rewrites[w.context] = v;
+    }
+  }
+
+  // A value the function may produce: any (a free input), or one of the
+  // contract's list (a branch per value; the last one is assumed, so no
+  // branch outside the list is ever explored).
+  V contract_value(S& s, const std::string& name, int width, const ContractValue& value) {
+    V v = d.input(m.step_name(s, name), width);
+    if (value.one_of.empty()) return v;
+    for (size_t i = 0; i + 1 < value.one_of.size(); ++i)
+      if (d.decide(s.path, d.eq(v, d.c(value.one_of[i], width)))) return d.c(value.one_of[i], width);
+    B last = d.eq(v, d.c(value.one_of.back(), width));
+    if (auto known = d.as_const(last); known && !*known)
+      throw PathCut("contract", name + " holds a value the contract of the called function does not allow");
+    s.path.push_back(last);
+    return d.c(value.one_of.back(), width);
   }
 
   // The kernel's fault handler for a kernel-mode fault: find regs->ip in the

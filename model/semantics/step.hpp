@@ -41,7 +41,7 @@ StepEvent step(Machine<D>& m, State<D>& s) {
   // SS: then the trap waits for the next instruction (FACTS §4, MOV SS).
   const bool shadow = s.ss_shadow;
   s.ss_shadow = false;
-  if (!s.resumed && !shadow && m.event.kind != StepEvent::Kind::Exception && m.d.decide(s.path, traced)) {
+  if (!s.resumed && !s.gone && !shadow && m.event.kind != StepEvent::Kind::Exception && m.d.decide(s.path, traced)) {
     StepEvent done = m.event;
     Events<D>(m).deliver(s, 1, std::nullopt, m.d.c(m.program.address_of(s.pc), 32));
     m.event.detail = "single-step trap (#DB) after the instruction" + (done.detail.empty() ? "" : "; " + done.detail);

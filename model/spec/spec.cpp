@@ -198,12 +198,77 @@ void read_bounds(const Reader& r, const Json& j, Bounds& b) {
   if (j.contains("max_steps")) b.max_steps = static_cast<size_t>(r.integer(j["max_steps"], "$.bounds.max_steps"));
 }
 
+// The fields of struct pt_regs a contract may write: the spec's PT_*
+// constant giving the offset, the width C writes (selectors are unsigned
+// short), and the item of the interrupted context it holds.
+struct PtRegsField {
+  const char* name;
+  const char* offset_constant;
+  int bytes;
+  const char* context;
+};
+constexpr PtRegsField kPtRegsFields[] = {
+    {"bx", "PT_EBX", 4, "ebx"},  {"cx", "PT_ECX", 4, "ecx"},        {"dx", "PT_EDX", 4, "edx"},
+    {"si", "PT_ESI", 4, "esi"},  {"di", "PT_EDI", 4, "edi"},        {"bp", "PT_EBP", 4, "ebp"},
+    {"ax", "PT_EAX", 4, "eax"},  {"ds", "PT_DS", 2, "ds"},          {"es", "PT_ES", 2, "es"},
+    {"fs", "PT_FS", 2, "fs"},    {"gs", "PT_GS", 2, "gs"},          {"orig_ax", "PT_ORIG_EAX", 4, ""},
+    {"ip", "PT_EIP", 4, "eip"},  {"cs", "PT_CS", 2, "cs"},          {"flags", "PT_EFLAGS", 4, "eflags"},
+    {"sp", "PT_OLDESP", 4, "esp"}, {"ss", "PT_OLDSS", 2, "ss"},
+};
+
+// "any", or a list of values (numbers or constant expressions).
+ContractValue read_contract_value(const Reader& r, const Json& j, const std::string& where, int bytes) {
+  ContractValue v;
+  if (j.is_string() && j.get<std::string>() == "any") return v;
+  if (!j.is_array() || j.empty()) r.fail(where, "expected \"any\" or a non-empty list of values");
+  for (size_t i = 0; i < j.size(); ++i) {
+    uint32_t x = r.u32(j[i], at(where, i));
+    if (bytes < 4 && x >> (8 * bytes)) r.fail(at(where, i), "the field is " + std::to_string(8 * bytes) + "-bit");
+    v.one_of.push_back(x);
+  }
+  return v;
+}
+
+void read_contract_returns(const Reader& r, const Json& j, const std::string& where, HandlerContract& c) {
+  if (j.is_string()) {
+    if (j.get<std::string>() != "never") r.fail(where, "expected \"never\" or an object {register: values}");
+    c.returns = false;
+    return;
+  }
+  r.object(j, where);
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    auto reg = reg_by_name(it.key());
+    if (!reg || reg_info(*reg).family != RegFamily::General || reg_info(*reg).width_bits != 32)
+      r.fail(where + "." + it.key(), "expected a 32-bit general register name (eax..edi), got '" + it.key() + "'");
+    int g = reg_info(*reg).index;
+    if (g == R_ESP) r.fail(where + "." + it.key(), "a C function returns with esp unchanged");
+    c.return_values[g] = read_contract_value(r, it.value(), where + "." + it.key(), 4);
+  }
+}
+
+void read_contract_writes(const Reader& r, const Json& j, const std::string& where, HandlerContract& c) {
+  r.object(j, where);
+  if (!c.regs_named) r.fail(where, "a contract that writes the saved frame must name its pointer (\"regs\")");
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const PtRegsField* field = nullptr;
+    for (const auto& f : kPtRegsFields)
+      if (it.key() == f.name) field = &f;
+    if (!field) r.fail(where + "." + it.key(), "unknown pt_regs field '" + it.key() + "' (bx cx dx si di bp ax ds es fs gs orig_ax ip cs flags sp ss)");
+    auto offset = r.constants.find(field->offset_constant);
+    if (offset == r.constants.end())
+      r.fail(where + "." + it.key(), std::string("needs the constant ") + field->offset_constant +
+                                         " (the \"linux-x86-32\" platform defines it)");
+    c.frame_writes.push_back(FrameWrite{field->name, static_cast<uint32_t>(offset->second), field->bytes, field->context,
+                                        read_contract_value(r, it.value(), where + "." + it.key(), field->bytes)});
+  }
+}
+
 void read_handlers(const Reader& r, const Json& j, MachineConfig& m) {
   if (!j.is_object()) r.fail("$.handlers", "expected an object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     std::string where = "$.handlers." + it.key();
     const Json& h = it.value();
-    r.keys(h, where, {"clobbers", "may_sleep", "fixup", "regs", "ip_offset"});
+    r.keys(h, where, {"clobbers", "may_sleep", "fixup", "regs", "ip_offset", "returns", "writes"});
     HandlerContract c;
     c.name = it.key();
     if (h.contains("clobbers")) {
@@ -221,6 +286,8 @@ void read_handlers(const Reader& r, const Json& j, MachineConfig& m) {
       c.regs_named = true;
     }
     if (h.contains("ip_offset")) c.ip_offset = static_cast<uint32_t>(r.value(h["ip_offset"], where + ".ip_offset"));
+    if (h.contains("returns")) read_contract_returns(r, h["returns"], where + ".returns", c);
+    if (h.contains("writes")) read_contract_writes(r, h["writes"], where + ".writes", c);
     m.handlers[c.name] = c;
   }
 }

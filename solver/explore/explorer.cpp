@@ -127,7 +127,7 @@ class Explorer : public Reporter<SymbolicDomain> {
       }
       queue_alternatives(s);
       count(next, depth);
-      if (next.resumed) return;
+      if (next.resumed || next.gone) return;
       s = std::move(next);
     }
   }

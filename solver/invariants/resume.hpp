@@ -70,32 +70,51 @@ std::vector<Condition<D>> resume_conditions(Machine<D>& m, const State<D>& now, 
   return out;
 }
 
+// The condition that `now` brings back `want` for one item of the context:
+// EIP with the resumed EIP, EFLAGS under the resume mask, a register or a
+// selector with its value.
+template <class D>
+typename D::Bool brings_back(Machine<D>& m, const State<D>& now, const std::string& name,
+                             const typename D::Val& want) {
+  D& d = m.d;
+  if (name == "eip") return d.eq(now.resumed_eip, want);
+  if (name == "eflags") {
+    auto mask = d.c(kEflagsResumeMask, 32);
+    return d.eq(d.band(m.eflags(now), mask), d.band(want, mask));
+  }
+  auto reg = reg_by_name(name);
+  EC_ASSERT(reg && (reg_info(*reg).family == RegFamily::General || reg_info(*reg).family == RegFamily::Segment),
+            "the spec loader checks the names of context items");
+  const RegInfo& info = reg_info(*reg);
+  return info.family == RegFamily::Segment ? d.eq(now.seg[info.index], want) : d.eq(now.gpr[info.index], want);
+}
+
+template <class D>
+void replace_condition(std::vector<Condition<D>>& conditions, const std::string& name, typename D::Bool holds) {
+  for (auto& c : conditions)
+    if (c.name == name) c.holds = holds;
+}
+
 // A scenario's `resume_expect`: the named conditions compare with a value
 // the event defines (an expression over the interrupted context) instead of
-// the interrupted value: EIP with the resumed EIP, EFLAGS under the resume
-// mask, a general register with its value.
+// the interrupted value.
 template <class D>
 void apply_resume_expectations(Machine<D>& m, const State<D>& now, const State<D>& interrupted,
                                const ResumeExpectations* expect, std::vector<Condition<D>>& conditions) {
   if (!expect) return;
-  D& d = m.d;
   for (const auto& [name, assertion] : *expect) {
     State<D> at = interrupted;
     auto want = assertion_value(m, at, *assertion.expr);
-    typename D::Bool holds = d.t();
-    if (name == "eip") {
-      holds = d.eq(now.resumed_eip, want);
-    } else if (name == "eflags") {
-      auto mask = d.c(kEflagsResumeMask, 32);
-      holds = d.eq(d.band(m.eflags(now), mask), d.band(want, mask));
-    } else {
-      auto reg = reg_by_name(name);
-      EC_ASSERT(reg && reg_info(*reg).family == RegFamily::General, "the spec loader checks resume_expect names");
-      holds = d.eq(now.gpr[reg_info(*reg).index], want);
-    }
-    for (auto& c : conditions)
-      if (c.name == name) c.holds = holds;
+    replace_condition(conditions, name, brings_back(m, now, name, want));
   }
+}
+
+// Items a C function rewrote in the outermost entry's saved frame (contract
+// `writes`: signal delivery, the SYSENTER fast path): the return must bring
+// back what it wrote, not the interrupted value.
+template <class D>
+void apply_context_rewrites(Machine<D>& m, const State<D>& now, std::vector<Condition<D>>& conditions) {
+  for (const auto& [name, want] : now.context_rewrites) replace_condition(conditions, name, brings_back(m, now, name, want));
 }
 
 template <class D>
@@ -109,6 +128,7 @@ class ResumeMonitor : public Monitor<D> {
     if (!s.resumed) return;
     auto conditions = resume_conditions(m, s, interrupted_, eip_, stack_);
     apply_resume_expectations(m, s, interrupted_, expect_, conditions);
+    apply_context_rewrites(m, s, conditions);
     typename D::Bool all = m.d.t();
     std::string differ;
     for (const auto& c : conditions) {

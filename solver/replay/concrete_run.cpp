@@ -220,7 +220,7 @@ ConcreteOutcome run_concrete(const Spec& spec, const Program& program, const Mac
   try {
     s = start_state(m, interrupted, scenario.start, eip0);
     steps.add(trace, describe_delivery(m, interrupted, s), s.entries);
-    while (!s.resumed) {
+    while (!s.resumed && !s.gone) {
       if (s.step >= machine.bounds.max_steps) {
         out.cut = "max-steps bound " + std::to_string(machine.bounds.max_steps) + " reached";
         break;

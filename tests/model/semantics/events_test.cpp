@@ -385,6 +385,76 @@ const char* kFixupProgram =
     "handler:\tcall do_fault\n"
     "\tnop\n";
 
+// Contracts of C code that does not come back the usual way (docs/spec-format.md).
+TEST_CASE("sem: a call whose contract says it never returns ends the path there") {
+  HandlerContract h;
+  h.returns = false;
+  Rig r("\tcall f\n\tnop\n", RigOptions().handler("f", h));
+  r.set(Reg::ESP, 0x3000);
+  auto ev = r.run();
+  CHECK(ev.kind == StepEvent::Kind::HandlerCall);
+  CHECK(r.s.gone);
+  CHECK(r.s.pc == 0);  // not moved on: nothing after the call runs
+  CHECK(!r.s.resumed);
+}
+
+TEST_CASE("sem: a contract's return values: the register holds the one the input picks, else the path is cut") {
+  HandlerContract h;
+  h.return_values[R_EAX] = ContractValue{{0, 1}};
+  {
+    Rig r("\tcall f\n", RigOptions().handler("f", h));
+    r.set(Reg::ESP, 0x3000);
+    r.d.inputs["call.ret.eax@0"] = 1;
+    r.run();
+    CHECK(r.get(Reg::EAX) == 1);
+    CHECK(r.s.pc == 1);
+  }
+  {
+    Rig r("\tcall f\n", RigOptions().handler("f", h));
+    r.set(Reg::ESP, 0x3000);
+    r.d.inputs["call.ret.eax@0"] = 7;  // not a value the contract allows
+    CHECK_THROWS_AS(r.run(), PathCut);
+  }
+}
+
+// regs->ip at regs + 0x30 and regs->cs (16 bits, as C writes an unsigned
+// short) at regs + 0x34; the outermost entry's rewrites are what resume expects.
+TEST_CASE("sem: a contract's frame writes land in the saved frame and, for the outermost entry, in the context to resume") {
+  HandlerContract h;
+  h.regs_arg = R_EAX;
+  h.regs_named = true;
+  h.frame_writes = {FrameWrite{"ip", 0x30, 4, "eip", {}}, FrameWrite{"cs", 0x34, 2, "cs", ContractValue{{0x73}}}};
+  Rig r("\tcall f\n", RigOptions().handler("f", h));
+  r.set(Reg::ESP, 0x3000);
+  r.set(Reg::EAX, 0x2000);
+  r.poke(0x2030, 0x11111111);
+  r.poke(0x2034, 0xabcd0060);
+  r.s.entries = {entry_record(32, true, 0x2030)};
+  r.d.inputs["call.regs.ip@0"] = 0x08001234;
+  r.d.inputs["call.regs.cs@0"] = 0x73;
+  r.run();
+  CHECK(r.peek(0x2030) == 0x08001234);
+  CHECK(r.peek(0x2034) == 0xabcd0073);  // the upper half untouched
+  REQUIRE(r.s.context_rewrites.count("eip"));
+  CHECK(r.s.context_rewrites.at("eip").v == 0x08001234);
+  CHECK(r.s.context_rewrites.at("cs").v == 0x73);
+}
+
+TEST_CASE("sem: a nested entry's frame rewritten by a contract leaves the context to resume alone") {
+  HandlerContract h;
+  h.regs_arg = R_EAX;
+  h.regs_named = true;
+  h.frame_writes = {FrameWrite{"ip", 0x30, 4, "eip", {}}};
+  Rig r("\tcall f\n", RigOptions().handler("f", h));
+  r.set(Reg::ESP, 0x3000);
+  r.set(Reg::EAX, 0x2000);
+  r.s.entries = {entry_record(32, true, 0x2fc0), entry_record(13, false, 0x2030)};
+  r.d.inputs["call.regs.ip@0"] = 0xc1000000;
+  r.run();
+  CHECK(r.peek(0x2030) == 0xc1000000);
+  CHECK(r.s.context_rewrites.empty());
+}
+
 HandlerContract fixup_contract() {
   HandlerContract h;
   h.fixup = true;

@@ -179,3 +179,17 @@ TEST_CASE("a missing base and a cycle of bases are errors at the extends key") {
   CHECK(error("a.json").find("(a cycle)") != std::string::npos);
   CHECK(error("c.json").find("c.json:2:3: error: $.extends: no such base spec: ") != std::string::npos);
 }
+
+// Errors point at the key of an object member and at an array element.
+TEST_CASE("handler contracts: returns and writes are checked where they are written") {
+  CHECK(error_of(minimal(",\n  \"handlers\": {\"f\": {\"returns\": \"sometimes\"}}")) ==
+        "spec.json:8:22: $.handlers.f.returns: expected \"never\" or an object {register: values}");
+  CHECK(error_of(minimal(",\n  \"handlers\": {\"f\": {\"regs\": \"eax\", \"writes\": {\"ip\": \"any\"}}}")) ==
+        "spec.json:8:48: $.handlers.f.writes.ip: needs the constant PT_EIP (the \"linux-x86-32\" platform defines it)");
+  CHECK(error_of(minimal(",\n  \"platform\": \"linux-x86-32\",\n  \"handlers\": {\"f\": {\"regs\": \"eax\", \"writes\": {\"pc\": \"any\"}}}"))
+            .find("spec.json:9:48: $.handlers.f.writes.pc: unknown pt_regs field 'pc'") == 0);
+  CHECK(error_of(minimal(",\n  \"platform\": \"linux-x86-32\",\n  \"handlers\": {\"f\": {\"regs\": \"eax\", \"writes\": {\"cs\": [\"0x10073\"]}}}")) ==
+        "spec.json:9:55: $.handlers.f.writes.cs[0]: the field is 16-bit");
+  CHECK(error_of(minimal(",\n  \"handlers\": {\"f\": {\"returns\": {\"esp\": \"any\"}}}")) ==
+        "spec.json:8:34: $.handlers.f.returns.esp: a C function returns with esp unchanged");
+}
