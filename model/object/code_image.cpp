@@ -110,9 +110,10 @@ std::vector<AltInstr> read_alternatives(const ElfObject& object) {
 CodeImage build_code_image(const ElfObject& object, const std::set<unsigned>& features, bool apply) {
   CodeImage image;
   for (const ElfSection& s : object.sections()) {
-    if (!s.executable() || !s.allocated() || s.type != SHT_PROGBITS || s.size == 0) continue;
+    if (!s.executable() || !s.allocated() || s.type != SHT_PROGBITS) continue;
+    // An empty replacement section still anchors empty replacements.
     if (is_replacement_section(s)) image.replacements = section_as_found(object, s);
-    else image.sections.push_back(section_as_found(object, s));
+    else if (s.size) image.sections.push_back(section_as_found(object, s));
   }
   image.alternatives = read_alternatives(object);
   if (!apply) return image;
