@@ -20,24 +20,22 @@ bool is_count_register(Op op, const DecodedOperand& o, size_t intel_index) {
 
 // The operation size: what the mnemonic implies (pushfd), else the width of
 // a general register operand (mov %eax,%ds is a 32-bit move, as GNU as
-// reads it), else Zydis's effective operand size.
+// reads it), else the width of the memory operand when it is 1, 2 or 4
+// bytes (verw m16, mov m16 to %ds: Zydis's operand-size attribute says 32),
+// else Zydis's effective operand size (push %ds, sgdt's 6-byte operand).
 int operation_size(const DecodedX86& d, const IntelMatch& match) {
   if (match.size) return match.size;
-  // A segment register loaded from or stored to memory: a 16-bit access,
-  // whatever the operand-size attribute (GNU as writes no prefix).
   const DecodedOperand* memory = nullptr;
-  bool segment = false;
-  for (const DecodedOperand& o : d.operands) {
-    if (o.kind == DecodedOperand::Kind::Memory) memory = &o;
-    segment |= o.kind == DecodedOperand::Kind::Register && reg_info(o.reg).family == RegFamily::Segment;
-  }
-  if (match.op == Op::Mov && segment && memory) return memory->size_bits / 8;
   for (size_t i = 0; i < d.operands.size(); ++i) {
     const DecodedOperand& o = d.operands[i];
     if (o.kind == DecodedOperand::Kind::Register && reg_info(o.reg).family == RegFamily::General &&
         !is_count_register(match.op, o, i))
       return reg_info(o.reg).width_bits / 8;
+    if (o.kind == DecodedOperand::Kind::Memory) memory = &o;
   }
+  if (memory && (memory->size_bits == 8 || memory->size_bits == 16 || memory->size_bits == 32) &&
+      match.op != Op::Lea)
+    return memory->size_bits / 8;
   return d.operand_width / 8;
 }
 
@@ -71,7 +69,7 @@ class OperandMapper {
       throw RowError{relocation_type_name(rel->rel.type) + " in a " + std::to_string(size) +
                      "-byte field is not supported (only R_386_32 in an address or immediate)"};
     const ElfSymbol& sym = r_.object().symbols().at(rel->rel.symbol);
-    annotate(sym.name, rel->addend);
+    annotate(sym.is_section() ? r_.object().sections().at(sym.section).name : sym.name, rel->addend);
     return r_.symbol_address(sym, rel->addend);
   }
 

@@ -7,6 +7,7 @@ entries of type EX_TYPE_DEFAULT, so that the object front end reads the
 alternatives and the exception table from the object, not from the source.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -92,3 +93,25 @@ def examples(root):
         if os.path.exists(path):
             out.append((name, path))
     return out
+
+
+def strip_comments(text):
+    return "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//"))
+
+
+def spec_example(root, spec):
+    """The bundled example a spec's only source is, or None."""
+    j = json.loads(strip_comments(open(spec).read()))
+    sources = [os.path.realpath(os.path.join(os.path.dirname(spec), s)) for s in j.get("sources", [])]
+    paths = {os.path.realpath(p) for _, p in examples(root)}
+    return sources[0] if len(sources) == 1 and sources[0] in paths else None
+
+
+def assemble_for_spec(ec, spec, src, tmp, tag):
+    """`src` assembled with the defines and (evaluated) constants `spec` gives it."""
+    p = subprocess.run([ec, "dump-program", src, "--spec", spec], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if p.returncode != 0:
+        return None, p.stderr
+    header = json.loads(p.stdout.splitlines()[0])
+    return assemble(src, header["defines"], header["constants"], tmp, tag)

@@ -29,17 +29,6 @@ import tempfile
 import objects
 
 
-def strip_comments(text):
-    return "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//"))
-
-
-def spec_example(root, spec):
-    j = json.loads(strip_comments(open(spec).read()))
-    sources = [os.path.realpath(os.path.join(os.path.dirname(spec), s)) for s in j.get("sources", [])]
-    examples = {os.path.realpath(p): n for n, p in objects.examples(root)}
-    return sources[0] if len(sources) == 1 and sources[0] in examples else None
-
-
 def verdicts(ec, spec, jobs):
     p = subprocess.run([ec, "verify", spec, "--format", "json", "--jobs", str(jobs)], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True)
@@ -51,12 +40,7 @@ def verdicts(ec, spec, jobs):
 def object_spec(ec, spec, src, tmp):
     """The spec with the object as its source, or (None, error)."""
     tag = os.path.basename(spec)[:-len(".json")]
-    p = subprocess.run([ec, "dump-program", src, "--spec", spec], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    if p.returncode != 0:
-        return None, p.stderr
-    header = json.loads(p.stdout.splitlines()[0])
-    obj, err = objects.assemble(src, header["defines"], header["constants"], tmp, tag)
+    obj, err = objects.assemble_for_spec(ec, spec, src, tmp, tag)
     if err:
         return None, err
     path = os.path.join(tmp, tag + ".json")
@@ -82,7 +66,7 @@ def main():
     problems, compared = [], 0
     with tempfile.TemporaryDirectory() as tmp:
         for spec in specs:
-            src = spec_example(a.root, spec)
+            src = objects.spec_example(a.root, spec)
             if not src:
                 continue
             ospec, err = object_spec(a.entrycheck, spec, src, tmp)
