@@ -101,8 +101,7 @@ def strip_comments(text):
 
 def spec_example(root, spec):
     """The bundled example a spec's only source is, or None."""
-    j = json.loads(strip_comments(open(spec).read()))
-    sources = [os.path.realpath(os.path.join(os.path.dirname(spec), s)) for s in j.get("sources", [])]
+    sources = gas_diff.spec_sources(spec, json.loads(strip_comments(open(spec).read())))  # a base's, with "extends"
     paths = {os.path.realpath(p) for _, p in examples(root)}
     return sources[0] if len(sources) == 1 and sources[0] in paths else None
 
