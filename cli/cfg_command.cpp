@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "model/asm/link.hpp"
+#include "model/object/load_sources.hpp"
 #include "cli/commands.hpp"
 #include "cli/option_values.hpp"
 #include "model/program/cfg.hpp"
@@ -21,7 +22,9 @@ int run_cfg(const CfgOptions& options) {
     auto [name, value] = assignment_option("--define", d);
     fe.defines[name] = value;
   }
-  Program program = load_program({options.file}, fe, link);
+  for (const auto& f : options.features) fe.cpu_features.insert(f);
+  if (!options.cpufeatures.empty()) fe.cpufeatures = options.cpufeatures;
+  Program program = load_sources({options.file}, fe, link);
   print_warnings(program.warnings);
   for (const auto& entry : options.entries)
     if (auto index = program.label_index(entry); !index || *index >= program.instructions.size())

@@ -47,6 +47,8 @@ struct CfgOptions {
   std::vector<std::string> defines;  // NAME=VALUE
   std::vector<std::string> entries;
   std::string spec;                  // constants for symbols the source leaves to the spec
+  std::vector<std::string> features; // CPU features (ALTERNATIVE; an object's .altinstructions)
+  std::string cpufeatures;           // object input: the kernel's cpufeatures.h (feature names)
   bool dot = false;
 };
 int run_cfg(const CfgOptions& options);
@@ -68,6 +70,8 @@ struct DumpOptions {
   std::vector<std::string> defines;    // NAME=VALUE
   std::vector<std::string> constants;  // NAME=VALUE, added to the spec's
   std::vector<std::string> features;   // CPU features for ALTERNATIVE
+  std::string cpufeatures;             // object input: the kernel's cpufeatures.h (feature names)
+  bool no_alternatives = false;        // object input: the code as in the file
 };
 int run_dump_program(const DumpOptions& options);
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "model/asm/link.hpp"
+#include "model/object/load_sources.hpp"
+#include "model/object/object_program.hpp"
 #include "cli/commands.hpp"
 #include "cli/option_values.hpp"
 #include "model/spec/spec.hpp"
@@ -76,11 +78,57 @@ Json instruction_json(const Instruction& ins, size_t i) {
 }
 
 Json extable_json(const Program& program, const ExtableEntry& e) {
-  Json j{{"kind", "extable"}, {"from", e.from}, {"to", e.to}};
+  Json j{{"kind", "extable"}, {"from", e.from}, {"to", e.to}, {"type", extable_type_name(e.type)}};
+  j["reg"] = e.reg ? Json(std::string(reg_info(*e.reg).name)) : Json(nullptr);
   j["from_index"] = program.index_of(e.from) ? Json(*program.index_of(e.from)) : Json(nullptr);
   j["to_index"] = program.index_of(e.to) ? Json(*program.index_of(e.to)) : Json(nullptr);
   j["loc"] = loc_json(e.loc);
   return j;
+}
+
+// An object's instruction: where it is in the object (section, offset,
+// bytes, symbol), what Zydis decoded, and the program's view of it when the
+// model takes it (the .S dump's fields), else why not.
+Json object_row_json(const ObjectListing& listing, const ObjectRow& row) {
+  Json j = row.index && row.unsupported.empty() ? instruction_json(listing.program.instructions[*row.index], *row.index)
+                                                : Json{{"kind", "insn"}, {"index", row.index ? Json(*row.index) : Json(nullptr)}};
+  j["section"] = row.section;
+  j["offset"] = row.offset;
+  j["length"] = row.length;
+  j["bytes"] = row.bytes;
+  j["symbol"] = row.symbol;
+  j["mnemonic"] = row.mnemonic;
+  j["att"] = row.text;
+  j["loc"] = loc_json(row.loc);
+  j["in_program"] = row.index.has_value();
+  j["padding"] = row.padding;
+  Json alts = Json::array();
+  for (const auto& a : row.alternatives)
+    alts.push_back(Json{{"entry", a.entry}, {"feature", a.feature}, {"not", a.inverted}, {"applied", a.applied}});
+  j["alternatives"] = alts;
+  j["extable"] = row.extable;
+  j["unsupported"] = row.unsupported.empty() ? Json(nullptr) : Json(row.unsupported);
+  return j;
+}
+
+// dump-program on an ELF object: every decoded instruction, supported or
+// not (exit 2 after the listing when some are not).
+int dump_object(const DumpOptions& options, const FrontEndOptions& fe, const LinkOptions& link) {
+  ObjectOptions object;
+  object.features = fe.cpu_features;
+  object.cpufeatures = fe.cpufeatures;
+  object.apply_alternatives = !options.no_alternatives;
+  ObjectListing listing = read_object(options.file, object, link);
+  Json header = header_json(listing.program, fe, link);
+  header["input"] = "object";
+  header["rows"] = listing.rows.size();
+  header["unsupported"] = listing.unsupported;
+  std::cout << header.dump() << "\n";
+  for (const ObjectRow& row : listing.rows) std::cout << object_row_json(listing, row).dump() << "\n";
+  for (const auto& e : listing.program.extable) std::cout << extable_json(listing.program, e).dump() << "\n";
+  if (listing.unsupported == 0) return kExitOk;
+  load_object_program(options.file, object, link);  // throws the located error listing them
+  return kExitInputError;
 }
 
 }  // namespace
@@ -102,7 +150,9 @@ int run_dump_program(const DumpOptions& options) {
     link.constants[name] = signed_option("--const", value, INT64_MIN, INT64_MAX);
   }
   for (const auto& f : options.features) fe.cpu_features.insert(f);
-  Program program = load_program({options.file}, fe, link);
+  if (!options.cpufeatures.empty()) fe.cpufeatures = options.cpufeatures;
+  if (is_object_file(options.file)) return dump_object(options, fe, link);
+  Program program = load_sources({options.file}, fe, link);
   print_warnings(program.warnings);
   std::cout << header_json(program, fe, link).dump() << "\n";
   for (size_t i = 0; i < program.instructions.size(); ++i)

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "model/asm/link.hpp"
+#include "model/object/load_sources.hpp"
 #include "cli/commands.hpp"
 #include "cli/option_values.hpp"
 #include "model/exec/exec_run.hpp"
@@ -16,7 +17,7 @@ int run_exec(const ExecCommandOptions& options) {
     fe.defines[name] = value;
   }
   ExecState initial = options.state.empty() ? default_exec_state() : load_exec_state(options.state);
-  Program program = load_program({options.file}, fe, LinkOptions{});
+  Program program = load_sources({options.file}, fe, LinkOptions{});
   print_warnings(program.warnings);
   ExecOptions run;
   run.entry = options.entry;

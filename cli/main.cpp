@@ -134,11 +134,13 @@ void check_show(Arguments& a) {
 
 CLI::App* add_cfg(CLI::App& app, Arguments& a) {
   CfgOptions& cfg = a.cfg;
-  auto* c = app.add_subcommand("cfg", "print the control-flow graph of a .S file");
-  c->add_option("file", cfg.file, ".S file")->required();
+  auto* c = app.add_subcommand("cfg", "print the control-flow graph of a .S file or an ELF object");
+  c->add_option("file", cfg.file, ".S file or 32-bit ELF object (.o)")->required();
   c->add_option("--define,-D", cfg.defines, "NAME=VALUE for the preprocessor (repeatable)");
   c->add_option("--entry", cfg.entries, "entry label (repeatable; default: global labels)");
   c->add_option("--spec", cfg.spec, "take constants and defines from this spec");
+  c->add_option("--feature,-F", cfg.features, "CPU feature present, for ALTERNATIVE (repeatable)");
+  c->add_option("--cpufeatures", cfg.cpufeatures, "object input: the kernel's cpufeatures.h, to name features");
   c->add_flag("--dot", cfg.dot, "print Graphviz DOT");
   return c;
 }
@@ -146,7 +148,7 @@ CLI::App* add_cfg(CLI::App& app, Arguments& a) {
 CLI::App* add_exec(CLI::App& app, Arguments& a) {
   ExecCommandOptions& exec = a.exec;
   auto* x = app.add_subcommand("exec", "run a .S file on the concrete semantics and print the final state (JSON)");
-  x->add_option("file", exec.file, ".S file")->required();
+  x->add_option("file", exec.file, ".S file or 32-bit ELF object (.o)")->required();
   x->add_option("--entry", exec.entry, "label to start at")->required();
   x->add_option("--state", exec.state, "initial registers and memory (JSON, see below)");
   x->add_option("--cpu", exec.cpu,
@@ -167,11 +169,13 @@ void check_exec(Arguments& a) {
 CLI::App* add_dump(CLI::App& app, Arguments& a) {
   DumpOptions& dump = a.dump;  // hidden (empty group): for tests/differential/gas
   auto* d = app.add_subcommand("dump-program", "print the linked program as JSON lines")->group("");
-  d->add_option("file", dump.file, ".S file")->required();
+  d->add_option("file", dump.file, ".S file or 32-bit ELF object (.o)")->required();
   d->add_option("--spec", dump.spec, "take constants and defines from this spec");
   d->add_option("--define,-D", dump.defines, "NAME=VALUE for the preprocessor (repeatable)");
   d->add_option("--const,-C", dump.constants, "NAME=VALUE link constant (repeatable)");
   d->add_option("--feature,-F", dump.features, "CPU feature for ALTERNATIVE (repeatable)");
+  d->add_option("--cpufeatures", dump.cpufeatures, "object input: the kernel's cpufeatures.h, to name features");
+  d->add_flag("--no-alternatives", dump.no_alternatives, "object input: decode the code as in the file");
   return d;
 }
 

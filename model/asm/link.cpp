@@ -227,7 +227,8 @@ Program link_program(const ParsedSource& parsed, const LinkOptions& options) {
   }
   for (const auto& st : parsed.statements) {
     if (st.kind != Statement::Kind::ExtableEntry) continue;
-    program.extable.push_back({resolver.value(st.extable_from), resolver.value(st.extable_to), st.loc});
+    program.extable.push_back({resolver.value(st.extable_from), resolver.value(st.extable_to), st.loc,
+                               ExtableType::Default, std::nullopt});
   }
   return program;
 }

@@ -71,6 +71,7 @@ struct ParsedSource {
 struct FrontEndOptions {
   std::map<std::string, std::string> defines;  // -D NAME=VALUE (value "1" when absent)
   std::set<std::string> cpu_features;           // for ALTERNATIVE: features present
+  std::string cpufeatures;  // object input: the kernel's cpufeatures.h, which numbers the features (model/object)
 };
 
 // Reads and parses one .S file. Throws InputError (file:line:col) on anything

@@ -27,6 +27,15 @@ std::string Program::label_at(size_t index) const {
 
 std::string op_name(Op op) { return instruction_info(op).name; }
 
+std::string extable_type_name(ExtableType type) {
+  switch (type) {
+    case ExtableType::Default: return "DEFAULT";
+    case ExtableType::Fault: return "FAULT";
+    case ExtableType::PopZero: return "POP_ZERO";
+  }
+  return "?";
+}
+
 std::string cond_name(Cond c) { return condition_table().at(static_cast<size_t>(c)).name; }
 
 }  // namespace ec

@@ -65,9 +65,23 @@ struct Instruction {
   std::string external_call;
 };
 
+// The kernel's exception-table fixup types entrycheck reads
+// (arch/x86/include/asm/extable_fixup_types.h, Linux 6.1): the .S front end's
+// _ASM_EXTABLE is Default; an object's __ex_table may hold the others. Only
+// Default is modelled by the semantics (a fault resumes at the fixup); the
+// others make a path that needs them stop as unsupported.
+enum class ExtableType : uint8_t {
+  Default,  // EX_TYPE_DEFAULT: resume at the fixup
+  Fault,    // EX_TYPE_FAULT: the same, with the trap number in %eax
+  PopZero,  // EX_TYPE_POP_ZERO | EX_REG_<seg>: pop the slot, the segment register 0, resume at the fixup
+};
+std::string extable_type_name(ExtableType type);
+
 struct ExtableEntry {
   uint32_t from = 0, to = 0;
   SourceLocation loc;
+  ExtableType type = ExtableType::Default;
+  std::optional<Reg> reg;  // PopZero: the segment register the fixup zeroes
 };
 
 struct Program {

@@ -385,6 +385,11 @@ struct Events {
     V ip = m.read(s, regs + h.ip_offset, 4);
     for (const auto& e : m.program.extable) {
       if (d.decide(s.path, d.eq(ip, d.c(e.from, 32)))) {
+        // Only EX_TYPE_DEFAULT is modelled: FAULT and POP_ZERO change
+        // registers the model does not follow here (docs/object-input.md).
+        if (e.type != ExtableType::Default)
+          throw PathCut("unsupported", "exception-table entry of type " + extable_type_name(e.type) + " at " +
+                                           hex32(e.from) + describe(e.from) + " is not modelled");
         m.write(s, regs + h.ip_offset, d.c(e.to, 32), 4);
         m.event.detail += " (exception-table fixup " + hex32(e.from) + " -> " + hex32(e.to) + ")";
         return;

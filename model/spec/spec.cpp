@@ -1,5 +1,7 @@
 #include "model/spec/spec.hpp"
 
+#include "model/object/load_sources.hpp"
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <algorithm>
@@ -404,16 +406,18 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
 }
 
 // $.sources, each relative to the file that names it (the spec or a base).
+// A file named relative to the spec that names it (a base's file: to the base).
+std::string spec_relative_file(const Reader& r, const Json& value, const std::string& where) {
+  fs::path dir = fs::path(r.location(where).file).parent_path();
+  fs::path p = dir / r.string(value, where);
+  if (!fs::exists(p)) r.fail(where, "no such file: " + p.lexically_normal().string());
+  return p.lexically_normal().string();
+}
+
 void read_sources(const Reader& r, const Json& j, Spec& spec) {
   const Json& sources = r.array(j["sources"], "$.sources");
-  if (sources.empty()) r.fail("$.sources", "name at least one .S file");
-  for (size_t i = 0; i < sources.size(); ++i) {
-    std::string where = at("$.sources", i);
-    fs::path dir = fs::path(r.location(where).file).parent_path();
-    fs::path p = dir / r.string(sources[i], where);
-    if (!fs::exists(p)) r.fail(where, "no such file: " + p.lexically_normal().string());
-    spec.sources.push_back(p.lexically_normal().string());
-  }
+  if (sources.empty()) r.fail("$.sources", "name at least one .S file or one ELF object");
+  for (size_t i = 0; i < sources.size(); ++i) spec.sources.push_back(spec_relative_file(r, sources[i], at("$.sources", i)));
 }
 
 // The platform's constants and selectors, then the spec's constants.
@@ -509,12 +513,13 @@ Spec load_spec(const std::string& path) {
   Reader r(doc.where);
   r.keys(j, "$", {"name", "description", "platform", "sources", "defines", "constants", "text_base", "regions",
                   "selectors", "kernel_cs", "kernel_ss", "percpu_selector", "handler_data_selector", "pti_switch_mask", "tss", "memory", "idt",
-                  "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "sysenter", "timeout_seconds"},
+                  "handlers", "scenarios", "cpu_profiles", "bounds", "invariants", "assertions", "sysenter", "timeout_seconds", "cpufeatures"},
          {"name", "sources", "regions", "tss", "idt", "scenarios"});
   Spec spec;
   spec.path = path;
   spec.name = r.string(j["name"], "$.name");
   read_sources(r, j, spec);
+  if (j.contains("cpufeatures")) spec.front_end.cpufeatures = spec_relative_file(r, j["cpufeatures"], "$.cpufeatures");
   if (j.contains("defines")) r.object(j["defines"], "$.defines");
   read_constants(r, j, spec);
   read_layout(r, j, spec);
@@ -536,7 +541,7 @@ Spec load_spec(const std::string& path) {
 Program build_program(const Spec& spec, const CpuProfile& profile) {
   FrontEndOptions fe = spec.front_end;
   fe.cpu_features = profile.features;
-  return load_program(spec.sources, fe, spec.link);
+  return load_sources(spec.sources, fe, spec.link);
 }
 
 MachineConfig machine_for(const Spec& spec, const Program& program, const CpuProfile& profile) {

@@ -1,0 +1,2 @@
+#define NCAPINTS 22
+#define X86_FEATURE_PTI ( 7*32+11)
