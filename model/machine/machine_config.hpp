@@ -181,6 +181,7 @@ struct StartContext {
   bool vm86 = false;                             // the interrupted context runs in virtual-8086 mode
   bool free_cs = false, free_ss = false;         // vm86: CS / SS are free inputs
   bool sysenter = false;                         // the event is SYSENTER, not a vector
+  bool in_nmi = false;                           // the interrupted context is an NMI handler: NMIs blocked
   std::map<uint32_t, bool> flags;                // EFLAGS bits fixed in the interrupted context
   std::vector<std::string> resume_ignores;       // `resume` conditions the event may change
   // `resume` conditions whose value the event defines: name -> assertion

@@ -47,6 +47,33 @@ struct MonitorMemory {
 };
 
 template <class D>
+struct Machine;
+
+// The bytes written on a path (8-bit values by address). Anyone may read
+// them; only Machine<D>'s write funnel (Machine::write, Machine::clobber)
+// may change them, so that no write escapes the invariant monitors
+// (issue 11.1: one funnel, not a rule to remember).
+template <class D>
+class Memory {
+ public:
+  using V = typename D::Val;
+  using Map = std::map<uint32_t, V>;
+  using const_iterator = typename Map::const_iterator;
+  const_iterator begin() const { return bytes_.begin(); }
+  const_iterator end() const { return bytes_.end(); }
+  const_iterator find(uint32_t a) const { return bytes_.find(a); }
+  const_iterator lower_bound(uint32_t a) const { return bytes_.lower_bound(a); }
+  size_t count(uint32_t a) const { return bytes_.count(a); }
+  size_t size() const { return bytes_.size(); }
+  bool empty() const { return bytes_.empty(); }
+
+ private:
+  friend struct Machine<D>;
+  void put(uint32_t a, const V& v) { bytes_.insert_or_assign(a, v); }
+  Map bytes_;
+};
+
+template <class D>
 struct State {
   using V = typename D::Val;
   using B = typename D::Bool;
@@ -56,7 +83,7 @@ struct State {
   V cr3;
   B cf, pf, af, zf, sf, of, tf, iflag, df;
   V eflags_rest;                   // 32-bit, only kEflagsRestMask bits
-  std::map<uint32_t, V> mem;       // bytes written on this path (8-bit values)
+  Memory<D> mem;                   // bytes written on this path (written only through Machine's funnel)
 
   size_t pc = 0;                   // index of the next instruction
   int cpl = 0;

@@ -44,26 +44,26 @@ struct Events {
       // Privilege change: the new stack comes from the TSS (ESP0 at +4, SS0 at +8).
       V old_ss = s.seg[SEG_SS];
       V old_esp = s.gpr[R_ESP];
-      m.access(s, m.config.tss_base + 4, 8, Access::Data, false);
+      m.access(s, m.config.tss_base + 4, 8, Access::Data, false, Writer::Delivery);
       s.gpr[R_ESP] = m.read(s, m.config.tss_base + 4, 4);
       s.seg[SEG_SS] = m.read(s, m.config.tss_base + 8, 2);
       // From virtual-8086 mode the data segment registers go first, each a
       // selector in a dword slot like CS and SS (SDM "INT n",
       // INTERRUPT-FROM-VIRTUAL-8086-MODE; FACTS §1).
       if (from_vm86) {
-        m.push_selector(s, s.seg[SEG_GS], "gs");
-        m.push_selector(s, s.seg[SEG_FS], "fs");
-        m.push_selector(s, s.seg[SEG_DS], "ds");
-        m.push_selector(s, s.seg[SEG_ES], "es");
+        m.push_selector(s, s.seg[SEG_GS], "gs", Writer::Delivery);
+        m.push_selector(s, s.seg[SEG_FS], "fs", Writer::Delivery);
+        m.push_selector(s, s.seg[SEG_DS], "ds", Writer::Delivery);
+        m.push_selector(s, s.seg[SEG_ES], "es", Writer::Delivery);
       }
-      m.push_selector(s, old_ss, "ss");
-      m.push(s, old_esp);
+      m.push_selector(s, old_ss, "ss", Writer::Delivery);
+      m.push(s, old_esp, 4, Writer::Delivery);
     }
-    m.push(s, flags);
-    m.push_selector(s, old_cs, "cs");
-    m.push(s, return_eip);
+    m.push(s, flags, 4, Writer::Delivery);
+    m.push_selector(s, old_cs, "cs", Writer::Delivery);
+    m.push(s, return_eip, 4, Writer::Delivery);
     // The upper half of the error code is reserved; CPUs write zero.
-    if (error_code) m.push(s, d.zext(*error_code, 32));
+    if (error_code) m.push(s, d.zext(*error_code, 32), 4, Writer::Delivery);
     // The handler must not see real-mode segment values: they are nulled.
     if (from_vm86)
       for (int i : {SEG_GS, SEG_FS, SEG_DS, SEG_ES}) s.seg[i] = d.c(0, 16);
@@ -72,6 +72,9 @@ struct Events {
     s.eflags_rest = d.band(s.eflags_rest, d.c(~(FL_VM | FL_RF | FL_NT), 32));
     s.seg[SEG_CS] = d.c(m.config.kernel_cs, 16);
     s.cpl = 0;
+    // The CPU blocks further NMIs from an NMI's delivery until the next
+    // IRET, whichever handler executes it (SDM Vol.3 §6.7.1).
+    if (vector == 2) s.nmi_blocked = true;
     s.entries.push_back(
         EntryRecord<V>{vector, from_user, s.step, m.esp(s), s.cr3, false, return_eip, error_code.has_value(), from_vm86});
     s.pc = gate->second.entry_index;
@@ -301,18 +304,17 @@ struct Events {
     for (auto* mon : m.monitors) mon->at_boundary(m, s, arrives);
     if (auto c = d.as_const(arrives); c && !*c) return;
     uint32_t sp = m.esp(s);
-    clobber_below(s, arrives, sp);
-    // Linux's NMI entry, finding itself on the entry stack, moves to the top
-    // of the task stack and runs there (FACTS §4, `.Lnmi_from_sysenter_stack`).
-    if (const Region* task = m.nmi_moves_to(sp)) clobber_below(s, arrives, task->top());
+    // The NMI's frame and its handler's stack, below ESP on the current
+    // stack: stack writes like any push (stack-bounds, the PTI rule).
+    m.clobber(s, sp - m.config.bounds.nmi_clobber_bytes, m.config.bounds.nmi_clobber_bytes, Access::Stack, Writer::Nmi,
+              arrives, "nmi.byte.");
+    // Linux's NMI entry, finding itself on the entry stack, switches to the
+    // kernel CR3 and moves to the top of the task stack and runs there
+    // (FACTS §4, `.Lnmi_from_sysenter_stack`): bytes of its own stack.
+    if (const Region* task = m.nmi_moves_to(sp))
+      m.clobber(s, task->top() - m.config.bounds.nmi_clobber_bytes, m.config.bounds.nmi_clobber_bytes, Access::Foreign,
+                Writer::Nmi, arrives, "nmi.byte.");
     if (d.as_const(arrives)) m.event = StepEvent{StepEvent::Kind::Nmi, 2, "NMI arrives"};
-  }
-
-  void clobber_below(S& s, const B& arrives, uint32_t top) {
-    for (uint32_t i = 1; i <= m.config.bounds.nmi_clobber_bytes; ++i) {
-      uint32_t a = top - i;
-      s.mem[a] = d.ite(arrives, d.input(m.step_name(s, "nmi.byte." + hex32(a)), 8), m.read_byte(s, a));
-    }
   }
 
   // A direct call to a C function: the spec's contract says what it may do.
@@ -329,9 +331,11 @@ struct Events {
     std::optional<uint32_t> regs;
     if (!h.frame_writes.empty()) regs = m.concrete(s, s.gpr[h.regs_arg], "pt_regs pointer");
     uint32_t sp = m.esp(s);
-    // The callee's frame, return address included, lies below ESP.
-    for (uint32_t i = 1; i <= m.config.bounds.call_clobber_bytes; ++i)
-      s.mem[sp - i] = d.input(m.step_name(s, "call.byte." + hex32(sp - i)), 8);
+    // The callee's frame lies below ESP: the call's return address, then
+    // the stack the C function uses (up to bounds.call_clobber_bytes).
+    uint32_t frame = std::max<uint32_t>(m.config.bounds.call_clobber_bytes, 4);
+    m.clobber(s, sp - 4, 4, Access::Stack, Writer::HandlerCall, d.t(), "call.byte.");
+    m.clobber(s, sp - frame, frame - 4, Access::Stack, Writer::HandlerBody, d.t(), "call.byte.");
     if (h.may_sleep) clobber_entry_stack(s);
     for (int r : h.clobbers) s.gpr[r] = d.input(m.step_name(s, "call." + std::string(gpr_name(r))), 32);
     s.cf = d.input_bool(m.step_name(s, "call.cf"));
@@ -357,7 +361,7 @@ struct Events {
       s.gpr[r] = contract_value(s, "call.ret." + std::string(gpr_name(r)), 32, value);
     for (const auto& w : h.frame_writes) {
       V v = contract_value(s, "call.regs." + w.field, 8 * w.bytes, w.value);
-      m.write(s, *regs + w.offset, v, w.bytes);
+      m.write(s, *regs + w.offset, v, w.bytes, Access::Data, Writer::HandlerBody);
       // Only the outermost entry's frame holds the interrupted context.
       if (s.entries.size() == 1 && !w.context.empty()) s.context_rewrites[w.context] = v;
     }
@@ -390,7 +394,7 @@ struct Events {
         if (e.type != ExtableType::Default)
           throw PathCut("unsupported", "exception-table entry of type " + extable_type_name(e.type) + " at " +
                                            hex32(e.from) + describe(e.from) + " is not modelled");
-        m.write(s, regs + h.ip_offset, d.c(e.to, 32), 4);
+        m.write(s, regs + h.ip_offset, d.c(e.to, 32), 4, Access::Data, Writer::HandlerBody);
         m.event.detail += " (exception-table fixup " + hex32(e.from) + " -> " + hex32(e.to) + ")";
         return;
       }
@@ -415,8 +419,7 @@ struct Events {
   void clobber_entry_stack(S& s) {
     const Region* r = m.config.region_named("entry_stack");
     if (!r) return;
-    for (uint32_t a = r->base; a != r->top(); ++a)
-      s.mem[a] = d.input(m.step_name(s, "sleep.byte." + hex32(a)), 8);
+    m.clobber(s, r->base, r->top() - r->base, Access::Foreign, Writer::OtherTask, d.t(), "sleep.byte.");
   }
 };
 

@@ -2,6 +2,7 @@
 // machine configuration, and helpers for memory, registers, operands and
 // EFLAGS shared by the instruction families.
 #pragma once
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -43,8 +44,44 @@ struct StepEvent {
   std::string detail;
 };
 
-// How the code under check touches memory (hardware frames count as Stack).
-enum class Access { Data, Stack, CopySource, CopyDest };
+// How memory is touched. Stack: a push, a pop, a hardware frame, and the
+// stack an NMI handler or a called C function uses below ESP. Foreign: bytes
+// changed by code that runs on its own stack under its own CR3 (another
+// task while a handler sleeps; the NMI handler after it moved to the task
+// stack); the spec's initial memory. Neither stack-bounds nor the PTI rule
+// applies to Foreign bytes.
+enum class Access { Data, Stack, CopySource, CopyDest, Foreign };
+
+// Who writes (every writer goes through Machine::write or Machine::clobber).
+enum class Writer { Instruction, Delivery, Nmi, HandlerCall, HandlerBody, OtherTask, Initial };
+inline std::string writer_name(Writer w) {
+  switch (w) {
+    case Writer::Instruction: return "the instruction";
+    case Writer::Delivery: return "the CPU's exception frame";
+    case Writer::Nmi: return "the NMI";
+    case Writer::HandlerCall: return "the C call's return address";
+    case Writer::HandlerBody: return "the C handler";
+    case Writer::OtherTask: return "another task";
+    case Writer::Initial: return "the initial memory";
+  }
+  return "?";
+}
+
+// One access as the monitors see it. A write happens only when `when`
+// holds (the abstract NMI's clobber: only if the NMI arrives); reads and
+// unconditional writes have when = true.
+template <class D>
+struct MemoryAccess {
+  uint32_t address = 0;
+  uint32_t bytes = 0;
+  Access kind = Access::Data;
+  bool write = false;
+  Writer by = Writer::Instruction;
+  typename D::Bool when;
+  // The code under check (or the CPU on its behalf) made this write: it
+  // re-establishes what nmi-safe tracks, unlike an NMI's or a callee's bytes.
+  bool by_code() const { return by == Writer::Instruction || by == Writer::Delivery; }
+};
 
 template <class D>
 struct Machine;
@@ -57,7 +94,7 @@ struct Monitor {
   virtual ~Monitor() = default;
   virtual void before_instruction(Machine<D>&, State<D>&) {}
   virtual void at_boundary(Machine<D>&, State<D>&, const B& nmi_arrives) {}
-  virtual void on_access(Machine<D>&, State<D>&, uint32_t address, int bytes, Access, bool write) {}
+  virtual void on_access(Machine<D>&, State<D>&, const MemoryAccess<D>&) {}
   virtual void before_handler(Machine<D>&, State<D>&, const HandlerContract&) {}
   virtual void after_iret(Machine<D>&, State<D>&, const EntryRecord<typename D::Val>& returned_from) {}
 };
@@ -88,23 +125,30 @@ struct Machine {
     if (reporter) reporter->require(s, invariant, holds, message);
   }
 
-  // Every access the code (or the CPU on its behalf) makes. Under PTI with
-  // the user CR3 live, memory outside the user-mapped regions is not mapped:
-  // the access raises #PF, which in entry code is an oops (FACTS §7).
-  void access(S& s, uint32_t address, int bytes, Access kind, bool write) {
-    if (config.profile.pti) {
-      const Region* r = config.region_of(address);
-      if (!r || !r->user_mapped || !r->contains(address + bytes - 1)) {
-        B user_cr3 = d.lnot(d.eq(d.band(s.cr3, d.c(config.pti.switch_mask, 32)), d.c(0, 32)));
-        if (d.decide(s.path, user_cr3))
-          throw MachineStop{StopKind::UserCr3KernelAccess, "#PF: " + std::string(write ? "write to " : "read of ") + hex32(address) +
-                                             " (" + (r ? "region " + r->name : std::string("no region")) +
-                                             ", not mapped under the user CR3) at " +
-                                             (s.pc < program.instructions.size() ? at(s) : std::string("delivery"))};
-      }
-    }
-    for (auto* mon : monitors) mon->on_access(*this, s, address, bytes, kind, write);
+  // Every access, read or write, announced before it happens: to every
+  // monitor, then the PTI rule. Under PTI with the user CR3 live, memory
+  // outside the user-mapped regions is not mapped: the access raises #PF,
+  // which in entry code is an oops (FACTS §7); the monitors see the access
+  // first, so a push off the stack is a stack-bounds violation too. Writes
+  // announce themselves from the funnel below; reads call this (or load).
+  void access(S& s, const MemoryAccess<D>& a) {
+    for (auto* mon : monitors) mon->on_access(*this, s, a);
+    if (config.profile.pti && a.kind != Access::Foreign) check_user_mapped(s, a);
   }
+  void access(S& s, uint32_t address, int bytes, Access kind, bool write, Writer by = Writer::Instruction) {
+    access(s, MemoryAccess<D>{address, static_cast<uint32_t>(bytes), kind, write, by, d.t()});
+  }
+  void check_user_mapped(S& s, const MemoryAccess<D>& a) {
+    const Region* r = config.region_of(a.address);
+    if (r && r->user_mapped && r->contains(a.address + a.bytes - 1)) return;
+    B user_cr3 = d.lnot(d.eq(d.band(s.cr3, d.c(config.pti.switch_mask, 32)), d.c(0, 32)));
+    if (d.decide(s.path, d.land(user_cr3, a.when)))
+      throw MachineStop{StopKind::UserCr3KernelAccess, "#PF: " + std::string(a.write ? "write to " : "read of ") + hex32(a.address) +
+                                         " by " + writer_name(a.by) + " (" +
+                                         (r ? "region " + r->name : std::string("no region")) +
+                                         ", not mapped under the user CR3) at " + where(s)};
+  }
+  std::string where(const S& s) const { return s.pc < program.instructions.size() ? at(s) : std::string("delivery"); }
 
   const Instruction& current(const S& s) const { return program.instructions.at(s.pc); }
   std::string at(const S& s) const { return current(s).loc.str(); }
@@ -123,8 +167,31 @@ struct Machine {
     for (int i = 1; i < bytes; ++i) v = d.concat(read_byte(s, a + i), v);
     return v;
   }
-  void write(S& s, uint32_t a, const V& v, int bytes) {
-    for (int i = 0; i < bytes; ++i) s.mem[a + i] = d.extract(v, 8 * i + 7, 8 * i);
+  V load(S& s, uint32_t a, int bytes, Access kind) {
+    access(s, a, bytes, kind, false);
+    return read(s, a, bytes);
+  }
+
+  // ---- the write funnel: the only code that changes State::mem ----
+  // A write of v (bytes <= 4, little-endian), announced to every monitor
+  // and the PTI rule first; `span` (if larger) is what the access covers
+  // (a selector stored into a dword slot, the upper half left as it was).
+  void write(S& s, uint32_t a, const V& v, int bytes, Access kind, Writer by, int span = 0) {
+    access(s, MemoryAccess<D>{a, static_cast<uint32_t>(std::max(bytes, span)), kind, true, by, d.t()});
+    for (int i = 0; i < bytes; ++i) s.mem.put(a + i, d.extract(v, 8 * i + 7, 8 * i));
+  }
+  // `count` bytes from `from` up become anything (fresh inputs named
+  // input_prefix + address), when `when` holds; otherwise they keep their
+  // value. One announcement for the whole range.
+  void clobber(S& s, uint32_t from, uint32_t count, Access kind, Writer by, const B& when,
+               const std::string& input_prefix) {
+    if (count == 0) return;
+    access(s, MemoryAccess<D>{from, count, kind, true, by, when});
+    auto always = d.as_const(when);
+    for (uint32_t a = from; a != from + count; ++a) {
+      V fresh = d.input(step_name(s, input_prefix + hex32(a)), 8);
+      s.mem.put(a, always && *always ? fresh : d.ite(when, fresh, read_byte(s, a)));
+    }
   }
   uint32_t concrete(S& s, const V& v, const std::string& what) {
     if (auto c = d.as_const(v)) return static_cast<uint32_t>(*c);
@@ -169,25 +236,56 @@ struct Machine {
     return a;
   }
   // Linear address: segment bases are zero except for known selectors with a
-  // base (the per-CPU %fs); an override with an unknown selector cuts the path.
+  // base (the per-CPU %fs); an override of %fs or %gs with an unknown
+  // selector cuts the path. A %cs: override reads the code segment: its
+  // base is the spec's for that selector, else 0 (flat). A null selector
+  // never gets here: execute_instruction raised #GP(0) first.
   uint32_t linear(S& s, const ResolvedOperand& o) {
     uint32_t offset = concrete(s, effective_address(s, o), "memory address");
     if (!o.segment || *o.segment == Reg::DS || *o.segment == Reg::ES || *o.segment == Reg::SS) return offset;
     uint32_t sel = concrete(s, get_reg(s, *o.segment), "segment selector");
     const KnownSelector* k = config.known_selector(sel);
+    if (*o.segment == Reg::CS) return offset + (k ? k->base : 0);
     if (!k)
       throw PathCut("segment-base", "access through %" + std::string(reg_info(*o.segment).name) +
                                         " with selector " + hex32(sel) + " of unknown base at " + at(s));
     return offset + k->base;
   }
+
+  // The segment register a memory operand goes through: its override, else
+  // SS for an ESP or EBP base, else DS (SDM Vol.1 §3.7.5).
+  int operand_segment(const ResolvedOperand& o) const {
+    if (o.segment) return reg_info(*o.segment).index;
+    return o.base && (*o.base == Reg::ESP || *o.base == Reg::EBP) ? SEG_SS : SEG_DS;
+  }
+  // Does the instruction touch memory through DS, ES, FS or GS holding a
+  // null selector? In protected mode that raises #GP(0) before anything of
+  // the instruction happens (SDM Vol.3 §5.4.1, §3.4.2: loading a null
+  // selector is allowed, using it is not). CS and SS are never null at CPL0.
+  // lea and the multi-byte nop compute an address but touch no memory; MOVS
+  // touches DS:ESI and ES:EDI unless rep with ECX = 0 moves nothing.
+  B null_segment_access(const S& s, const Instruction& ins) {
+    B uses_null = d.f();
+    auto through = [&](int seg) {
+      if (seg != SEG_CS && seg != SEG_SS) uses_null = d.lor(uses_null, null_selector(s.seg[seg]));
+    };
+    if (ins.op == Op::Lea || ins.op == Op::Nop) return uses_null;
+    for (const auto& o : ins.operands)
+      if (o.kind == OperandKind::Memory) through(operand_segment(o));
+    if (ins.op == Op::Movs) {
+      through(SEG_DS);
+      through(SEG_ES);
+      if (ins.rep) uses_null = d.land(uses_null, d.lnot(d.eq(s.gpr[R_ECX], d.c(0, 32))));
+    }
+    return uses_null;
+  }
+
   V read_operand(S& s, const ResolvedOperand& o, int bytes) {
     switch (o.kind) {
       case OperandKind::Register: return get_reg(s, o.reg);
       case OperandKind::Immediate: return d.c(o.imm, bytes * 8);
       case OperandKind::Memory: {
-        uint32_t a = linear(s, o);
-        access(s, a, bytes, Access::Data, false);
-        return read(s, a, bytes);
+        return load(s, linear(s, o), bytes, Access::Data);
       }
     }
     return d.c(0, bytes * 8);
@@ -195,9 +293,12 @@ struct Machine {
   void write_operand(S& s, const ResolvedOperand& o, const V& v, int bytes) {
     if (o.kind == OperandKind::Register) { set_reg(s, o.reg, v); return; }
     if (o.kind == OperandKind::Memory) {
-      uint32_t a = linear(s, o);
-      access(s, a, bytes, Access::Data, true);
-      write(s, a, v, bytes);
+      // Code segments are never writable in protected mode: #GP(0) (SDM
+      // "MOV"). The model does not undo the instruction's other effects,
+      // so it cuts the path instead of delivering a half-done fault.
+      if (o.segment == Reg::CS)
+        throw PathCut("unsupported", "a write through %cs: (#GP(0), not modelled) at " + at(s));
+      write(s, linear(s, o), v, bytes, Access::Data, Writer::Instruction);
       return;
     }
     throw InputError(current(s).loc, "an immediate cannot be a destination");
@@ -233,32 +334,32 @@ struct Machine {
   // ---- stack ----
   uint32_t esp(S& s) { return concrete(s, s.gpr[R_ESP], "stack pointer"); }
   // A dword, or with bytes = 2 a word (the 16-bit operand size: ESP by 2).
-  void push(S& s, const V& v, int bytes = 4) {
+  void push(S& s, const V& v, int bytes = 4, Writer by = Writer::Instruction) {
     uint32_t sp = esp(s) - static_cast<uint32_t>(bytes);
-    access(s, sp, bytes, Access::Stack, true);
-    write(s, sp, v, bytes);
+    write(s, sp, v, bytes, Access::Stack, by);
     s.gpr[R_ESP] = d.c(sp, 32);
   }
   V pop(S& s, int bytes = 4) {
     uint32_t sp = esp(s);
-    access(s, sp, bytes, Access::Stack, false);
-    V v = read(s, sp, bytes);
+    V v = load(s, sp, bytes, Access::Stack);
     s.gpr[R_ESP] = d.c(sp + static_cast<uint32_t>(bytes), 32);
     return v;
   }
   // The CPU stores a selector into a dword slot: the low half is the
   // selector, the upper half depends on the CPU (SDM "PUSH"; Linux pt_regs).
-  void store_selector(S& s, uint32_t slot, const V& selector16, const std::string& why) {
-    write(s, slot, selector16, 2);
+  // One access of the whole slot.
+  void store_selector(S& s, uint32_t slot, const V& selector16, const std::string& why, Writer by) {
+    V upper = d.c(0, 16);
     switch (config.profile.segment_store) {
-      case SegmentStore::ZeroExtend: write(s, slot + 2, d.c(0, 16), 2); break;
-      case SegmentStore::Stale: break;
+      case SegmentStore::ZeroExtend: break;
+      case SegmentStore::Stale: return write(s, slot, selector16, 2, Access::Stack, by, 4);
       case SegmentStore::Any: {
         B zero = d.input_bool(step_name(s, "zext." + why));
-        write(s, slot + 2, d.ite(zero, d.c(0, 16), read(s, slot + 2, 2)), 2);
+        upper = d.ite(zero, d.c(0, 16), read(s, slot + 2, 2));
         break;
       }
     }
+    write(s, slot, d.concat(upper, selector16), 4, Access::Stack, by);
   }
   // Index 0 (selector values 0-3) is the null selector (SDM §3.4.2).
   B null_selector(const V& selector16) { return d.eq(d.band(selector16, d.c(0xfffc, 16)), d.c(0, 16)); }
@@ -289,10 +390,9 @@ struct Machine {
     return d.lor(d.lnot(d.eq(d.band(selector16, d.c(3, 16)), d.c(static_cast<uint64_t>(pl), 16))), faults);
   }
 
-  void push_selector(S& s, const V& selector16, const std::string& why) {
+  void push_selector(S& s, const V& selector16, const std::string& why, Writer by = Writer::Instruction) {
     uint32_t sp = esp(s) - 4;
-    access(s, sp, 4, Access::Stack, true);
-    store_selector(s, sp, selector16, why);
+    store_selector(s, sp, selector16, why, by);
     s.gpr[R_ESP] = d.c(sp, 32);
   }
 

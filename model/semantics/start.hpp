@@ -20,6 +20,9 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
   s.seg[SEG_CS] = start.free_cs ? d.input("init.cs", 16) : d.c(start.cs, 16);
   s.seg[SEG_SS] = start.free_ss ? d.input("init.ss", 16) : d.c(start.ss, 16);
   s.cpl = start.vm86 ? 3 : start.cs & 3;
+  // Inside an NMI handler further NMIs are blocked until the next IRET
+  // (SDM Vol.3 §6.7.1).
+  s.nmi_blocked = start.in_nmi;
   // Only the PTI switch bit of CR3 matters to entry code: a kernel CR3 has
   // it clear, a user CR3 set (FACTS §7); the rest is free.
   s.cr3 = d.input("init.cr3", 32);
@@ -45,7 +48,7 @@ State<D> interrupted_context(Machine<D>& m, const StartContext& start) {
     s.path.push_back(d.lnot(d.ult(s.gpr[R_ESP], d.c(r->base, 32))));
     s.path.push_back(d.ult(s.gpr[R_ESP], d.c(r->top(), 32)));
   }
-  for (const auto& [address, value] : m.config.initial_dwords) m.write(s, address, d.c(value, 32), 4);
+  for (const auto& [address, value] : m.config.initial_dwords) m.write(s, address, d.c(value, 32), 4, Access::Foreign, Writer::Initial);
   return s;
 }
 

@@ -15,6 +15,7 @@ namespace ec {
 template <class D>
 void execute_instruction(Machine<D>& m, State<D>& s) {
   const Instruction& ins = m.current(s);
+  if (m.d.decide(s.path, m.null_segment_access(s, ins))) return Events<D>(m).raise_fault(s, 13, m.d.c(0, 32));
   switch (ins.op) {
 #define EC_INSTRUCTION(Name, Family, rule, ...) \
   case Op::Name: Family<D>(m).rule(s, ins); return;

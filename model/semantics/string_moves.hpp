@@ -17,10 +17,8 @@ struct StringMoves {
   void iterate(S& s, int bytes) {
     uint32_t src = m.concrete(s, s.gpr[R_ESI], "movs source");
     uint32_t dst = m.concrete(s, s.gpr[R_EDI], "movs destination");
-    m.access(s, src, bytes, Access::CopySource, false);
-    V value = m.read(s, src, bytes);
-    m.access(s, dst, bytes, Access::CopyDest, true);
-    m.write(s, dst, value, bytes);
+    V value = m.load(s, src, bytes, Access::CopySource);
+    m.write(s, dst, value, bytes, Access::CopyDest, Writer::Instruction);
     V step = d.ite(s.df, d.c(0u - static_cast<uint32_t>(bytes), 32), d.c(static_cast<uint32_t>(bytes), 32));
     s.gpr[R_ESI] = d.add(s.gpr[R_ESI], step);
     s.gpr[R_EDI] = d.add(s.gpr[R_EDI], step);

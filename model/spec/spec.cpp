@@ -116,6 +116,8 @@ void read_scenario_event(const Reader& r, const Json& j, const std::string& wher
     st.user_cr3 = cr3 == "user";
   }
   if (j.contains("at")) st.at_label = r.string(j["at"], where + ".at");
+  if (j.contains("in_nmi")) st.in_nmi = r.boolean(j["in_nmi"], where + ".in_nmi");
+  if (st.in_nmi && st.user_mode) r.fail(where + ".in_nmi", "an NMI handler runs in kernel mode: use \"mode\": \"kernel\"");
   if (j.contains("event")) {
     std::string event = r.string(j["event"], where + ".event");
     if (event != "sysenter") r.fail(where + ".event", "expected \"sysenter\" (or give \"vector\" instead)");
@@ -172,7 +174,7 @@ void read_scenario_vector(const Reader& r, const Json& j, const std::string& whe
 
 Scenario read_scenario(const Reader& r, const Json& j, const std::string& where, const Spec& spec) {
   r.keys(j, where, {"name", "mode", "esp", "stack_region", "cs", "ss", "segments", "vector", "error_code", "interrupt",
-                    "cr3", "at", "event", "flags", "resume_ignores", "resume_expect"},
+                    "cr3", "at", "event", "flags", "resume_ignores", "resume_expect", "in_nmi"},
          {"name", "mode"});
   Scenario sc;
   sc.name = r.string(j["name"], where + ".name");

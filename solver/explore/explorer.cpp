@@ -80,19 +80,27 @@ class Explorer : public Reporter<SymbolicDomain> {
   // go on assuming it held, to look for the other invariants' failures.
   void require(SState& s, InvariantId invariant, const SymBool& holds, const std::string& message) override {
     if (holds.e.is_true()) return;
+    // A replayed counterexample is this invariant's verdict: no more queries
+    // about it. Assuming it held (below) keeps the other invariants' search
+    // exactly as before (issue 11.7).
+    if (verdicts_[invariant].kind == Verdict::Kind::Violated) return assume_held(s, holds);
     z3::expr fails = !holds.e;
     z3::model model(d_.ctx());
     z3::check_result r = d_.check(s.path, &fails, &model);
     if (r == z3::unsat) return;  // the path implies it
     if (r == z3::unknown) reasons_.insert("timeout: the solver gave up on " + std::string(invariant_name(invariant)) + ": " + message);
     if (r == z3::sat && verdicts_[invariant].kind != Verdict::Kind::Violated) counterexample(model, invariant, message);
-    // Go on assuming it held, if it can hold here at all.
+    assume_held(s, holds);
+  }
+
+ private:
+  // Go on assuming the obligation held, if it can hold here at all.
+  void assume_held(SState& s, const SymBool& holds) {
     if (holds.e.is_false()) return;
     z3::expr h = holds.e;
     if (d_.check(s.path, &h) == z3::sat) s.path.push_back(holds);
   }
 
- private:
   bool all_violated() const {
     for (const auto& [id, v] : verdicts_)
       if (v.kind != Verdict::Kind::Violated) return false;

@@ -25,12 +25,15 @@ class NmiSafeMonitor : public Monitor<D> {
       s.monitor.nmi_exposed[it->first] = s.step;
   }
 
-  void on_access(Machine<D>& m, State<D>& s, uint32_t address, int bytes, Access, bool write) override {
-    for (uint32_t a = address; a != address + static_cast<uint32_t>(bytes); ++a) {
+  // A write by the code (or the CPU for it) makes the byte fresh again; the
+  // bytes an NMI or a callee changes stay exposed (they are not the code's).
+  void on_access(Machine<D>& m, State<D>& s, const MemoryAccess<D>& access) override {
+    if (access.write && !access.by_code()) return;
+    for (uint32_t a = access.address; a != access.address + access.bytes; ++a) {
       auto it = s.monitor.nmi_exposed.find(a);
       if (it == s.monitor.nmi_exposed.end()) continue;
       size_t point = it->second;
-      if (write) {
+      if (access.write) {
         s.monitor.nmi_exposed.erase(it);
         continue;
       }

@@ -1,5 +1,6 @@
-// `stack-bounds`: every push, pop and hardware frame lies inside one stack
-// region, and every string copy stays inside the regions it started in.
+// `stack-bounds`: every push, pop and hardware frame, the abstract NMI's
+// frame and stack, and a C call's return address and stack lie inside one
+// stack region, and every string copy stays inside the regions it started in.
 #pragma once
 #include "model/semantics/machine.hpp"
 
@@ -8,25 +9,27 @@ namespace ec {
 template <class D>
 class StackBoundsMonitor : public Monitor<D> {
  public:
-  void on_access(Machine<D>& m, State<D>& s, uint32_t address, int bytes, Access kind, bool write) override {
+  void on_access(Machine<D>& m, State<D>& s, const MemoryAccess<D>& a) override {
+    if (a.kind == Access::Data || a.kind == Access::Foreign) return;
     D& d = m.d;
-    int first = m.config.region_index(address);
-    int last = m.config.region_index(address + static_cast<uint32_t>(bytes) - 1);
-    std::string where = s.pc < m.program.instructions.size() ? m.at(s) : std::string("delivery");
-    if (kind == Access::Stack) {
+    int first = m.config.region_index(a.address);
+    int last = m.config.region_index(a.address + a.bytes - 1);
+    if (a.kind == Access::Stack) {
       bool ok = first >= 0 && first == last && m.config.regions[first].stack;
-      m.require(s, InvariantId::StackBounds, ok ? d.t() : d.f(),
-                std::string(write ? "push to " : "pop from ") + hex32(address) + " outside every stack region at " + where);
+      // A conditional write (the NMI's) breaks the bound only when it happens.
+      m.require(s, InvariantId::StackBounds, ok ? d.t() : d.lnot(a.when),
+                std::string(a.write ? "push to " : "pop from ") + hex32(a.address) +
+                    (a.bytes > 4 ? "-" + hex32(a.address + a.bytes - 1) : std::string()) + " by " +
+                    writer_name(a.by) + " outside every stack region at " + m.where(s));
       return;
     }
-    if (kind == Access::Data) return;
-    int& region = kind == Access::CopySource ? s.monitor.copy_source_region : s.monitor.copy_dest_region;
+    int& region = a.kind == Access::CopySource ? s.monitor.copy_source_region : s.monitor.copy_dest_region;
     if (region < 0) region = first;
     bool ok = first >= 0 && first == last && first == region;
     m.require(s, InvariantId::StackBounds, ok ? d.t() : d.f(),
-              std::string(kind == Access::CopySource ? "copy reads " : "copy writes ") + hex32(address) +
+              std::string(a.kind == Access::CopySource ? "copy reads " : "copy writes ") + hex32(a.address) +
                   (region >= 0 ? ", outside region " + m.config.regions[region].name + " where it started"
-                               : ", outside every region") + ", at " + where);
+                               : ", outside every region") + ", at " + m.where(s));
   }
 };
 

@@ -132,7 +132,9 @@ struct Rig {
   }
 
   // ---- memory ----
-  void poke(uint32_t a, uint32_t v, int bytes = 4) { m.write(s, a, CD::mk(v, 8 * bytes), bytes); }
+  void poke(uint32_t a, uint32_t v, int bytes = 4) {
+    m.write(s, a, CD::mk(v, 8 * bytes), bytes, Access::Foreign, Writer::Initial);
+  }
   uint32_t peek(uint32_t a, int bytes = 4) {
     for (int i = 0; i < bytes; ++i) REQUIRE_MESSAGE(s.mem.count(a + i), "byte " << hex32(a + i) << " never written");
     return m.read(s, a, bytes).v;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "model/semantics/start.hpp"
 #include "tests/support/sem_harness.hpp"
 
 using namespace ec;
@@ -606,4 +607,61 @@ TEST_CASE("sem: the per-arrival NMI encoding gives the same step, and marks the 
     CHECK_FALSE(marked[0]);
     CHECK(marked[1] == (arrives == 1));
   }
+}
+
+// ---- NMI blocking (SDM Vol.3 §6.7.1): from an NMI's delivery to the next IRET ----
+
+TEST_CASE("sem: delivering an NMI blocks NMIs; other vectors leave the flag as it is") {
+  for (int vector : {2, 3, 14, 32}) {
+    CAPTURE(vector);
+    Rig r(kEntryProgram, RigOptions().gate(vector, "entry"));
+    r.set(Reg::ESP, 0x2000);
+    CHECK_FALSE(r.s.nmi_blocked);
+    deliver(r, vector, vector == 14 ? std::optional<uint32_t>(0) : std::nullopt, 0);
+    CHECK(r.s.nmi_blocked == (vector == 2));
+  }
+  SUBCASE("an exception inside an NMI handler keeps them blocked") {
+    Rig r(kEntryProgram, RigOptions().gate(14, "entry"));
+    r.set(Reg::ESP, 0x2000);
+    r.s.nmi_blocked = true;
+    deliver(r, 14, 0, 0);
+    CHECK(r.s.nmi_blocked);
+  }
+}
+
+TEST_CASE("sem: an NMI handler's nested exception returns with IRET and unblocks NMIs") {
+  // The x86-32 nested-NMI case: #PF inside the NMI handler, its IRET
+  // unblocks, and an NMI may then arrive at the very next boundary.
+  Rig r("\tiret\nback:\tnop\n", RigOptions().with_nmi(16));
+  r.s.entries = {entry_record(2, false, 0x1fec), entry_record(14, false, 0x1ff4)};
+  r.s.nmi_blocked = true;
+  r.set(Reg::ESP, 0x1ff4);
+  r.poke(0x1ff4, 0xc1000004);  // back
+  r.poke(0x1ff8, 0x00000060);
+  r.poke(0x1ffc, 0x00000002);
+  r.d.inputs["nmi@0"] = 1;  // blocked: does not arrive at the IRET
+  r.d.inputs["nmi@1"] = 1;  // unblocked by the IRET: arrives before `back`
+  auto first = r.run();
+  CHECK(first.kind == StepEvent::Kind::None);
+  CHECK(r.d.used_inputs.count("nmi@0") == 0);
+  CHECK_FALSE(r.s.nmi_blocked);
+  auto second = r.run();
+  CHECK(second.kind == StepEvent::Kind::Nmi);
+}
+
+TEST_CASE("sem: a scenario inside an NMI handler starts with NMIs blocked") {
+  Rig r(kEntryProgram, RigOptions().gate(14, "entry"));
+  StartContext start;
+  start.user_mode = false;
+  start.cs = 0x60;
+  start.ss = 0x68;
+  start.esp = 0x2000;
+  start.vector = 14;
+  start.error_code = 0;
+  start.external_interrupt = false;
+  start.in_nmi = true;
+  CState interrupted = interrupted_context(r.m, start);
+  CHECK(interrupted.nmi_blocked);
+  start.in_nmi = false;
+  CHECK_FALSE(interrupted_context(r.m, start).nmi_blocked);
 }
