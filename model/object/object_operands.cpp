@@ -111,9 +111,10 @@ class OperandMapper {
         throw RowError{"a branch whose displacement is not its last field"};
       const ElfSymbol& sym = r_.object().symbols().at(rel->rel.symbol);
       if (sym.undefined()) {
-        if (ins_.op != Op::Call)
-          throw RowError{"a jump to '" + sym.name + "', which the object does not define (a tail call), is valid "
-                         "x86 but not supported"};
+        // A call is a C handler call; a jmp a tail call (the semantics cuts
+        // the path there); a jcc to another object's code is not supported.
+        if (ins_.op == Op::Jcc)
+          throw RowError{"a conditional jump to '" + sym.name + "', which the object does not define, is not supported"};
         ins_.external_call = sym.name;
         annotate(sym.name, 0);
         return;

@@ -78,7 +78,10 @@ Cfg build_cfg(const Program& p, const std::vector<std::string>& entries) {
       EdgeKind k = f == Flow::Branch ? EdgeKind::Branch : f == Flow::Call ? EdgeKind::Call : EdgeKind::Jump;
       boost::add_edge(b, block_of[*ins.target], CfgEdge{k}, cfg.graph);
     } else if (flow_of(ins) == Flow::Jump) {
-      cfg.warnings.push_back(ins.loc.str() + ": warning: indirect jump; its targets are not in the graph");
+      cfg.warnings.push_back(ins.loc.str() + ": warning: " +
+                             (ins.external_call.empty() ? std::string("indirect jump; its targets are not in the graph")
+                                                        : "jump to the C function '" + ins.external_call +
+                                                              "' (a tail call); where it returns is not in the graph"));
     }
     if (falls && bb.last + 1 < p.instructions.size())
       boost::add_edge(b, block_of[bb.last + 1], CfgEdge{EdgeKind::FallThrough}, cfg.graph);

@@ -61,7 +61,9 @@ struct Instruction {
 
   // Direct jmp/jcc/call to a label in the program: its instruction index.
   std::optional<size_t> target;
-  // Direct call to a symbol the program does not define: a C handler.
+  // Direct call to a symbol the program does not define: a C handler. On
+  // a jmp (object input only: `jmp __switch_to`), a tail call, which the
+  // semantics does not model (the path is cut).
   std::string external_call;
 };
 

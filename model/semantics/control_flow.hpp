@@ -46,6 +46,11 @@ struct ControlFlow {
 
   void jmp(S& s, const Instruction& ins) {
     if (ins.target) { s.pc = *ins.target; return; }
+    // A tail call to a C function (an object's `jmp __switch_to`): the
+    // function returns to our caller, which no handler contract describes yet.
+    if (!ins.external_call.empty())
+      throw PathCut("unsupported", "jump to the C function '" + ins.external_call + "' (a tail call) at " + m.at(s) +
+                                       " is not modelled");
     s.pc = index_for(s, m.read_operand(s, ins.operands[0], 4), "indirect jump");
   }
 

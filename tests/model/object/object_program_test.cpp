@@ -100,10 +100,14 @@ TEST_CASE("object: an undefined symbol used as an address is a located error nam
   CHECK(e.find("'cpu_top' is not defined in the object") != std::string::npos);
 }
 
-TEST_CASE("object: a tail jump to an undefined symbol is not supported") {
+TEST_CASE("object: a jump to an undefined symbol is a tail call (the semantics cuts it); a jcc is not supported") {
   testing::TempDir dir;
-  std::string obj = assemble(dir, "tail", "\tnop\n\tjmp elsewhere\n");
-  CHECK(error_of(obj, {}, LinkOptions{}).find("a jump to 'elsewhere'") != std::string::npos);
+  Program p = load_object_program(assemble(dir, "tail", "\tnop\n\tjmp elsewhere\n"), {}, LinkOptions{});
+  CHECK(p.instructions.at(1).op == Op::Jmp);
+  CHECK(p.instructions[1].external_call == "elsewhere");
+  CHECK(!p.instructions[1].target);
+  std::string obj = assemble(dir, "jcc", "\tjz elsewhere\n");
+  CHECK(error_of(obj, {}, LinkOptions{}).find("a conditional jump to 'elsewhere'") != std::string::npos);
 }
 
 namespace {
