@@ -54,6 +54,10 @@ enum class Access { Data, Stack, CopySource, CopyDest, Foreign };
 
 // Who writes (every writer goes through Machine::write or Machine::clobber).
 enum class Writer { Instruction, Delivery, Nmi, HandlerCall, HandlerBody, OtherTask, Initial };
+// " by <writer>" for messages; nothing for the code's own instructions
+// (the location says which).
+inline std::string writer_name(Writer w);
+inline std::string by_writer(Writer w) { return w == Writer::Instruction ? std::string() : " by " + writer_name(w); }
 inline std::string writer_name(Writer w) {
   switch (w) {
     case Writer::Instruction: return "the instruction";
@@ -144,7 +148,7 @@ struct Machine {
     B user_cr3 = d.lnot(d.eq(d.band(s.cr3, d.c(config.pti.switch_mask, 32)), d.c(0, 32)));
     if (d.decide(s.path, d.land(user_cr3, a.when)))
       throw MachineStop{StopKind::UserCr3KernelAccess, "#PF: " + std::string(a.write ? "write to " : "read of ") + hex32(a.address) +
-                                         " by " + writer_name(a.by) + " (" +
+                                         by_writer(a.by) + " (" +
                                          (r ? "region " + r->name : std::string("no region")) +
                                          ", not mapped under the user CR3) at " + where(s)};
   }

@@ -19,8 +19,8 @@ class StackBoundsMonitor : public Monitor<D> {
       // A conditional write (the NMI's) breaks the bound only when it happens.
       m.require(s, InvariantId::StackBounds, ok ? d.t() : d.lnot(a.when),
                 std::string(a.write ? "push to " : "pop from ") + hex32(a.address) +
-                    (a.bytes > 4 ? "-" + hex32(a.address + a.bytes - 1) : std::string()) + " by " +
-                    writer_name(a.by) + " outside every stack region at " + m.where(s));
+                    (a.bytes > 4 ? "-" + hex32(a.address + a.bytes - 1) : std::string()) + by_writer(a.by) +
+                    " outside every stack region at " + m.where(s));
       return;
     }
     int& region = a.kind == Access::CopySource ? s.monitor.copy_source_region : s.monitor.copy_dest_region;
