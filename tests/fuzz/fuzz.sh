@@ -8,7 +8,10 @@
 # A crash, leak-free abort, timeout (20 s per input) or out-of-memory (2 GB)
 # fails the run; libFuzzer saves the input under BUILD_DIR/artifacts/.
 set -euo pipefail
-mode=$1 source=$2 build=$3
+mode=$1
+source=$(cd "$2" && pwd)  # absolute: the runs work in the build folder
+mkdir -p "$3"
+build=$(cd "$3" && pwd)
 case $mode in
   build)
     cxx=$(command -v clang++-14 || command -v clang++ || true)
