@@ -50,7 +50,7 @@ const char* const kExecHelp =
 struct Arguments {
   VerifyCommand verify;
   std::string format = "text", nmi_encoding = "symbolic";
-  std::string jobs = "1", timeout = "0", shard = "1/1", fold = "fast", solver_mode = "scoped", query_cache = "on",
+  std::string jobs = "1", timeout, shard = "1/1", fold = "fast", solver_mode = "scoped", query_cache = "on",
               model_reuse = "on", fold_limit = "64";
   std::string replay_trace, replay_spec;
   ShowOptions show;
@@ -99,7 +99,8 @@ void check_verify(Arguments& a) {
   v.nmi_encoding = static_cast<MachineConfig::NmiEncoding>(
       choice_option("--nmi-encoding", a.nmi_encoding, {"symbolic", "per-arrival"}));
   v.jobs = static_cast<unsigned>(unsigned_option("--jobs", a.jobs, 1, 256));
-  v.timeout_seconds = static_cast<unsigned>(unsigned_option("--timeout", a.timeout, 0, 86400));
+  // Not given: the spec's (timeout_seconds 0); given, a timeout (a 0 would be none).
+  if (!a.timeout.empty()) v.timeout_seconds = static_cast<unsigned>(unsigned_option("--timeout", a.timeout, 1, 86400));
   v.shard = shard_option("--shard", a.shard);
   SolverOptions& solver = v.explore.solver;
   solver.mode = static_cast<SolverOptions::Mode>(

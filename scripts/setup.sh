@@ -10,7 +10,9 @@ packages=(cmake g++ make pkg-config libz3-dev libboost-graph-dev nlohmann-json3-
           libelf-dev libdw-dev libzydis-dev
           # the trace viewer's browser test (tests/browser/viewer_test.py): headless
           # Chromium driven by Selenium, run by Debian's python3
-          chromium chromium-driver python3-selenium)
+          chromium chromium-driver python3-selenium
+          # the fuzz targets (tests/fuzz/, ctests fuzz-*): clang with libFuzzer, ASan and UBSan
+          clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -97,6 +97,11 @@ bool next_to_paste(const std::string& body, size_t b, size_t e) {
   return body.compare(e, 2, "##") == 0;
 }
 
+[[noreturn]] void too_long(const SourceLocation& where) {
+  throw InputError(where, "macro expansion longer than " + std::to_string(kMaxCppExpansionBytes) +
+                              " characters (a chain of macros that each use the previous one twice?)");
+}
+
 // Every character of an expansion points at the macro name.
 LocText generated(const std::string& file, const std::string& text, Pos at) {
   LocText t;
@@ -127,13 +132,13 @@ void CppMacros::define_from(const LocText& rest_in) {
   macros_[m.name] = std::move(m);
 }
 
-LocText CppMacros::expand(const LocText& line) const { return expand_with(line, {}); }
+LocText CppMacros::expand(const LocText& line) const { return expand_with(line, {}, 0); }
 
 std::string CppMacros::expand_string(const std::string& s) const {
   return expand(make_loc_text("", s, Pos{1, 1})).text;
 }
 
-LocText CppMacros::expand_with(const LocText& in, const std::set<std::string>& disabled) const {
+LocText CppMacros::expand_with(const LocText& in, const std::set<std::string>& disabled, int depth) const {
   LocText out;
   out.file = in.file;
   out.end_pos = in.end_pos;
@@ -148,7 +153,9 @@ LocText CppMacros::expand_with(const LocText& in, const std::set<std::string>& d
       e = cpp_ident_end(s, i);
       auto it = macros_.find(s.substr(i, e - i));
       if (it != macros_.end() && !disabled.count(it->first)) {
-        i = expand_call(it->second, in, i, e, disabled, out);
+        size_t name_at = i;
+        i = expand_call(it->second, in, i, e, disabled, depth, out);
+        if (out.size() > kMaxCppExpansionBytes) too_long(in.at(name_at));
         continue;
       }
     }
@@ -162,13 +169,16 @@ LocText CppMacros::expand_with(const LocText& in, const std::set<std::string>& d
 // Appends the expansion of `m` (named at `name_at`) to `out`; returns the index
 // just past what it consumed.
 size_t CppMacros::expand_call(const CppMacro& m, const LocText& in, size_t name_at,
-                              size_t after_name, const std::set<std::string>& disabled,
+                              size_t after_name, const std::set<std::string>& disabled, int depth,
                               LocText& out) const {
+  if (depth >= kMaxCppMacroNesting)
+    throw InputError(in.at(name_at), "macro '" + m.name + "' called nested more than " +
+                                         std::to_string(kMaxCppMacroNesting) + " levels deep");
   std::set<std::string> inner = disabled;
   inner.insert(m.name);
   Pos at = in.pos[name_at];
   if (!m.function_like) {
-    out.append(expand_with(generated(in.file, m.body, at), inner));
+    out.append(expand_with(generated(in.file, m.body, at), inner, depth + 1));
     return after_name;
   }
   size_t open = after_name;
@@ -194,13 +204,13 @@ size_t CppMacros::expand_call(const CppMacro& m, const LocText& in, size_t name_
                                          std::to_string(m.params.size()) + " arguments, but " +
                                          std::to_string(args.size()) + " given");
   args.resize(m.params.size());
-  std::string body = substitute(m, args, disabled);
-  out.append(expand_with(generated(in.file, body, at), inner));
+  std::string body = substitute(m, args, disabled, depth + 1);
+  out.append(expand_with(generated(in.file, body, at), inner, depth + 1));
   return close + 1;
 }
 
 std::string CppMacros::substitute(const CppMacro& m, const std::vector<LocText>& args,
-                                  const std::set<std::string>& disabled) const {
+                                  const std::set<std::string>& disabled, int depth) const {
   auto param_index = [&](std::string_view name) -> int {
     for (size_t k = 0; k < m.params.size(); ++k)
       if (m.params[k] == name) return static_cast<int>(k);
@@ -225,11 +235,12 @@ std::string CppMacros::substitute(const CppMacro& m, const std::vector<LocText>&
         out += stringify(args[static_cast<size_t>(k)].text);
       } else if (k >= 0) {
         const LocText& a = args[static_cast<size_t>(k)];
-        out += next_to_paste(b, id, e) ? trim(a.text) : trim(expand_with(a, disabled).text);
+        out += next_to_paste(b, id, e) ? trim(a.text) : trim(expand_with(a, disabled, depth).text);
       } else {
         out += b.substr(i, e - i);
       }
       i = e;
+      if (out.size() > kMaxCppExpansionBytes) too_long(m.loc);
       continue;
     }
     out += b[i++];

@@ -9,6 +9,13 @@
 
 namespace ec::asmfe {
 
+// Bounds on one line's expansion (docs/cli.md "Limits"): macro calls nested
+// in each other's arguments or bodies (expansion recurses once per level),
+// and the expanded line's length (a chain of #defines that each use the
+// previous one twice doubles it per link).
+constexpr int kMaxCppMacroNesting = 200;
+constexpr size_t kMaxCppExpansionBytes = size_t{1} << 20;
+
 struct CppMacro {
   std::string name;
   bool function_like = false;
@@ -32,11 +39,12 @@ class CppMacros {
   std::string expand_string(const std::string& s) const;
 
  private:
-  LocText expand_with(const LocText& in, const std::set<std::string>& disabled) const;
+  // `depth`: how many macro calls enclose `in` (at most kMaxCppMacroNesting).
+  LocText expand_with(const LocText& in, const std::set<std::string>& disabled, int depth) const;
   size_t expand_call(const CppMacro& m, const LocText& in, size_t name_at, size_t after_name,
-                     const std::set<std::string>& disabled, LocText& out) const;
+                     const std::set<std::string>& disabled, int depth, LocText& out) const;
   std::string substitute(const CppMacro& m, const std::vector<LocText>& args,
-                         const std::set<std::string>& disabled) const;
+                         const std::set<std::string>& disabled, int depth) const;
 
   std::map<std::string, CppMacro> macros_;
 };

@@ -1,5 +1,6 @@
 #include "model/asm/expr.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace ec {
@@ -20,9 +21,21 @@ ExprPtr Expr::symbol(std::string name, SourceLocation loc) {
   return e;
 }
 
+namespace {
+
+int checked_depth(int child_depth, const SourceLocation& loc) {
+  if (child_depth >= kMaxExprDepth)
+    throw InputError(loc, "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) +
+                              " levels of operators and parentheses)");
+  return child_depth + 1;
+}
+
+}  // namespace
+
 ExprPtr Expr::unary(Op op, ExprPtr a, SourceLocation loc) {
   auto e = std::make_shared<Expr>();
   e->op = op;
+  e->depth = checked_depth(a->depth, loc);
   e->lhs = std::move(a);
   e->loc = std::move(loc);
   return e;
@@ -31,6 +44,7 @@ ExprPtr Expr::unary(Op op, ExprPtr a, SourceLocation loc) {
 ExprPtr Expr::binary(Op op, ExprPtr a, ExprPtr b, SourceLocation loc) {
   auto e = std::make_shared<Expr>();
   e->op = op;
+  e->depth = checked_depth(std::max(a->depth, b->depth), loc);
   e->lhs = std::move(a);
   e->rhs = std::move(b);
   e->loc = std::move(loc);

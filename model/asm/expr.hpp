@@ -13,6 +13,11 @@
 
 namespace ec {
 
+// The deepest expression tree read (operators, parentheses): deeper ones are
+// a located error, so that parsing, evaluating and freeing a tree never
+// recurses without bound (docs/cli.md "Limits"). The kernel's deepest is ~20.
+constexpr int kMaxExprDepth = 200;
+
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
@@ -28,6 +33,10 @@ struct Expr {
   std::string sym;      // Sym
   ExprPtr lhs, rhs;     // unary ops use lhs only
   SourceLocation loc;   // where the expression (or symbol) was written
+  int depth = 1;        // levels of the tree, this node included (<= kMaxExprDepth)
+
+  // unary and binary throw InputError at `loc` when the tree would be
+  // deeper than kMaxExprDepth.
 
   static ExprPtr number(int64_t v, SourceLocation loc = {});
   static ExprPtr symbol(std::string name, SourceLocation loc = {});

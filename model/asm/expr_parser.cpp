@@ -204,17 +204,33 @@ class Parser {
     return lhs;
   }
 
+  // Counts the unary operators and parentheses open around the token being
+  // read: the parser recurses once per level, before any tree exists to
+  // measure (Expr's own limit covers the trees).
+  class Nesting {
+   public:
+    Nesting(Parser& p, const SourceLocation& loc) : p_(p) {
+      if (++p_.nesting_ > kMaxExprDepth)
+        throw InputError(loc, "expression nested too deeply (more than " + std::to_string(kMaxExprDepth) +
+                                  " levels of operators and parentheses)");
+    }
+    ~Nesting() { --p_.nesting_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser& p_;
+  };
+
   ExprPtr unary() {
     SourceLocation loc = t_.at(tok_.at);
-    for (auto [text, op] : {std::pair{"-", Op::Neg}, {"~", Op::BitNot}, {"!", Op::LogNot}}) {
+    for (auto [text, op] : {std::pair{"-", Op::Neg}, {"~", Op::BitNot}, {"!", Op::LogNot}, {"+", Op::Num}}) {
       if (is_punct(text)) {
+        Nesting level(*this, loc);
         advance();
-        return Expr::unary(op, unary(), loc);
+        ExprPtr operand = unary();
+        return op == Op::Num ? operand : Expr::unary(op, operand, loc);  // unary + is no node
       }
-    }
-    if (is_punct("+")) {
-      advance();
-      return unary();
     }
     return primary();
   }
@@ -231,6 +247,7 @@ class Parser {
       return Expr::symbol(tok.text, loc);
     }
     if (is_punct("(")) {
+      Nesting level(*this, loc);
       advance();
       ExprPtr e = binary(1);
       if (!is_punct(")")) throw InputError(t_.at(tok_.at), "missing ')' in expression");
@@ -245,6 +262,7 @@ class Parser {
   ExprDialect d_;
   Lexer lex_;
   Token tok_;
+  int nesting_ = 0;
 };
 
 }  // namespace

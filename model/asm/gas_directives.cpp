@@ -72,8 +72,13 @@ void GasProcessor::directive(const RawStmt& s, const std::string& word, const Lo
     return set_equate(parts[0].trimmed(), parts[1], word == ".equiv");
   }
   if (word == ".globl" || word == ".global") {
-    for (const LocText& n : split_top_level(rest, ','))
-      if (!n.trimmed().empty()) out_->globals.insert(n.trimmed().text);
+    for (const LocText& part : split_top_level(rest, ',')) {  // GNU as: "expected symbol name"
+      LocText n = part.trimmed();
+      size_t e = 0;
+      while (e < n.size() && is_ident_char(n[e])) ++e;
+      if (e == 0 || e != n.size()) throw InputError(n.empty() ? loc : n.at(0), "expected symbol name after '" + word + "'");
+      out_->globals.insert(n.text);
+    }
     return;
   }
   if (is_data_directive(word)) return data_directive(s, rest, loc);

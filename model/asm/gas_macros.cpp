@@ -120,6 +120,9 @@ GasMacro parse_macro_header(const LocText& rest_in, const SourceLocation& loc) {
     } else if (!qual.empty()) {
       throw InputError(head.at(colon + 1), "'" + qual + "' is not a valid parameter qualifier");
     }
+    for (const GasMacroParam& earlier : m.params)  // GNU as: "duplicate parameter"
+      if (earlier.name == param.name)
+        throw InputError(p.at(0), "macro '" + m.name + "' has two parameters named '" + param.name + "'");
     m.params.push_back(std::move(param));
   }
   return m;

@@ -1,5 +1,6 @@
 #include "model/asm/gas_processor.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "model/asm/expr_parser.hpp"
@@ -46,6 +47,7 @@ void GasProcessor::run(const std::vector<LocText>& lines, ParsedSource& out) {
     RawStmt s = std::move(queue_.front());
     queue_.pop_front();
     try {
+      expanding_ = s.text.trimmed().at(0);
       process(s);
     } catch (const InputError& e) {
       throw with_expansion_notes(e, s.expanded_from, s.macro_names);
@@ -221,6 +223,10 @@ void GasProcessor::expand_rept(const RawStmt& s, const LocText& rest) {
   SourceLocation loc = s.text.trimmed().at(0);
   int64_t n = eval(rest);
   std::vector<RawStmt> body = collect_body(loc, ".rept", {".rept", ".irp", ".irpc"}, ".endr");
+  // Checked before the copies are made (push_front checks the total).
+  if (n > 0 && static_cast<uint64_t>(n) > kMaxExpandedStatements / std::max<size_t>(body.size(), 1))
+    throw InputError(loc, "'.rept " + std::to_string(n) + "' would expand to more than " +
+                              std::to_string(kMaxExpandedStatements) + " statements");
   std::vector<RawStmt> out;
   for (int64_t k = 0; k < n; ++k) out.insert(out.end(), body.begin(), body.end());
   push_front(out);
@@ -269,7 +275,15 @@ void GasProcessor::repeat_with(const std::vector<RawStmt>& body, const std::stri
   push_front(out);
 }
 
+// Every expansion comes here: the budget of expanded statements and bytes is
+// charged before they are queued.
 void GasProcessor::push_front(const std::vector<RawStmt>& stmts) {
+  expanded_statements_ += stmts.size();
+  for (const RawStmt& s : stmts) expanded_bytes_ += s.text.size();
+  if (expanded_statements_ > kMaxExpandedStatements || expanded_bytes_ > kMaxExpandedBytes)
+    throw InputError(expanding_, "the program expands to more than " + std::to_string(kMaxExpandedStatements) +
+                                     " statements or " + std::to_string(kMaxExpandedBytes >> 20) +
+                                     " MiB (.rept, .irp, .irpc and macros, in all)");
   for (auto it = stmts.rbegin(); it != stmts.rend(); ++it) queue_.push_front(*it);
 }
 

@@ -17,6 +17,12 @@
 
 namespace ec::asmfe {
 
+// Bounds on what .rept, .irp, .irpc and .macro may expand to, in all, for one
+// program (docs/cli.md "Limits"): nested or recursive repetition grows
+// exponentially, and its statements are held in memory.
+constexpr size_t kMaxExpandedStatements = 1000000;
+constexpr size_t kMaxExpandedBytes = size_t{64} << 20;
+
 class GasProcessor {
  public:
   GasProcessor(const FrontEndOptions& options, const CppMacros& cpp);
@@ -78,6 +84,8 @@ class GasProcessor {
   EquateTable equates_;
   int macro_counter_ = 0;  // \@
   std::vector<std::string> pending_prefixes_;
+  SourceLocation expanding_;  // the statement being processed: where an expansion limit is hit
+  size_t expanded_statements_ = 0, expanded_bytes_ = 0;
   std::optional<std::pair<ExprPtr, SourceLocation>> extable_half_;  // __ex_table ".long x - ."
 };
 

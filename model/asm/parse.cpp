@@ -2,6 +2,7 @@
 #include "model/asm/gas_processor.hpp"
 #include "model/asm/parsed.hpp"
 #include "model/asm/preprocess.hpp"
+#include "model/base/input_file.hpp"
 
 namespace ec {
 
@@ -15,7 +16,7 @@ ParsedSource parse_asm_text(const std::string& text, const std::string& name,
 }
 
 ParsedSource parse_asm_file(const std::string& path, const FrontEndOptions& options) {
-  std::optional<std::string> text = asmfe::read_text_file(path);
+  std::optional<std::string> text = read_input_file(path, SourceLocation{path, 0, 0});
   if (!text) throw InputError(SourceLocation{path, 0, 0}, "cannot open file '" + path + "'");
   return parse_asm_text(*text, path, options);
 }

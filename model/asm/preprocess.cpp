@@ -7,16 +7,10 @@
 
 #include "model/asm/cpp_lines.hpp"
 #include "model/asm/expr_parser.hpp"
+#include "model/base/input_file.hpp"
+#include "model/base/numbers.hpp"
 
 namespace ec::asmfe {
-
-std::optional<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 namespace {
 
@@ -119,6 +113,7 @@ class Preprocessor {
   void run_file(const std::string& path, const std::string& text) {
     if (static_cast<int>(stack_.size()) >= kMaxIncludeDepth)
       throw InputError(SourceLocation{path, 0, 0}, "#include nested too deeply");
+    check_text(path, text);
     result_.files.push_back(path);
     stack_.push_back(canonical(path));
     FileState fs;
@@ -132,6 +127,16 @@ class Preprocessor {
   PreprocessResult take() { return std::move(result_); }
 
  private:
+  // An object file or other binary given as a source: said so, instead of
+  // errors that quote its bytes. Text never holds a NUL byte.
+  static void check_text(const std::string& path, const std::string& text) {
+    if (text.find('\0') == std::string::npos) return;
+    bool elf = text.rfind("\x7f" "ELF", 0) == 0;
+    throw InputError(SourceLocation{path, 0, 0},
+                     std::string("not an assembly source: ") +
+                         (elf ? "an ELF object file" : "a binary file (it holds NUL bytes)"));
+  }
+
   static std::string canonical(const std::string& path) {
     std::error_code ec;
     auto c = std::filesystem::weakly_canonical(path, ec);
@@ -226,7 +231,9 @@ class Preprocessor {
     size_t e = at;
     while (e < line.size() && std::isdigit(static_cast<unsigned char>(line[e]))) ++e;
     if (e == at) throw InputError(line.at(at), "line number expected after '#line'");
-    int n = std::stoi(line.text.substr(at, e - at));
+    std::optional<uint64_t> number = parse_unsigned(line.text.substr(at, e - at), INT32_MAX / 2);
+    if (!number) throw InputError(line.at(at), "line number out of range");
+    int n = static_cast<int>(*number);
     LocText name = line.slice(e, line.size()).trimmed();
     if (!fs.map.set) fs.map.file = line.file;
     if (!name.empty() && name[0] == '"') {
@@ -250,7 +257,7 @@ class Preprocessor {
     std::string path = p.lexically_normal().string();
     for (const std::string& s : stack_)
       if (s == canonical(path)) throw InputError(spec.at(0), "recursive #include of '" + name + "'");
-    std::optional<std::string> text = read_text_file(path);
+    std::optional<std::string> text = read_input_file(path, spec.at(0));
     if (!text) throw InputError(spec.at(0), "include file '" + name + "' not found");
     run_file(path, *text);
   }

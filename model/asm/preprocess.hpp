@@ -20,7 +20,4 @@ struct PreprocessResult {
 PreprocessResult preprocess(const std::string& text, const std::string& name,
                             const FrontEndOptions& options);
 
-// Reads a whole file; nullopt when it cannot be opened.
-std::optional<std::string> read_text_file(const std::string& path);
-
 }  // namespace ec::asmfe

@@ -1,8 +1,11 @@
 #include "model/base/located_json.hpp"
 
+#include "model/base/input_file.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <string_view>
 #include <vector>
@@ -84,9 +87,23 @@ class PathRecorder : public nlohmann::json_sax<Json> {
     size_t end = read() - 1;
     size_t start = end >= name.size() + 1 ? end - name.size() - 1 : 0;
     f.key_at = start;
+    // nlohmann keeps the last of two equal keys: the first would be ignored.
+    if (!f.keys.insert(name).second) {
+      error_ = "duplicate key \"" + name + "\"";
+      error_at_ = start + 1;
+      return false;
+    }
     return true;
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+  // A syntax error, or a number out of range (1e999): kept with its place.
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) override {
+    error_ = e.what();
+    error_at_ = position;
+    return false;
+  }
+  // The first error's message (empty if none) and the characters read up to it.
+  const std::string& error() const { return error_; }
+  size_t error_at() const { return error_at_; }
 
  private:
   struct Frame {
@@ -95,6 +112,7 @@ class PathRecorder : public nlohmann::json_sax<Json> {
     size_t index = 0;
     std::string key;
     size_t key_at = 0;
+    std::set<std::string> keys;  // of an object, so far
   };
 
   size_t read() const { return static_cast<size_t>(*furthest_ - text_.data()); }
@@ -137,7 +155,7 @@ class PathRecorder : public nlohmann::json_sax<Json> {
   }
   bool open(bool array) {
     std::string path = begin_value(read() - 1);
-    frames_.push_back(Frame{path, array, 0, "", 0});
+    frames_.push_back(Frame{path, array, 0, "", 0, {}});
     return true;
   }
   bool close() {
@@ -150,14 +168,26 @@ class PathRecorder : public nlohmann::json_sax<Json> {
   const char* const* furthest_;
   JsonLocations& out_;
   std::vector<Frame> frames_;
+  std::string error_;
+  size_t error_at_ = 0;
 };
 
-[[noreturn]] void syntax_error(const std::string& text, const std::string& file, const nlohmann::json::parse_error& e) {
-  auto [line, column] = LineIndex(text).at(e.byte == 0 ? 0 : std::min(e.byte - 1, text.size()));
-  std::string message = e.what();
-  auto p = message.find("syntax error");
-  throw InputError(SourceLocation{file, line, column},
-                   "invalid JSON: " + (p == std::string::npos ? message : message.substr(p)));
+// nlohmann's message without its "[json.exception...] parse error at line
+// L, column C: " prefix (the location says where).
+std::string json_error_text(const std::string& message) {
+  if (auto p = message.find("syntax error"); p != std::string::npos) return message.substr(p);
+  if (message.rfind("[json.exception.", 0) != 0) return message;  // our own
+  if (auto p = message.find("] "); p != std::string::npos) return message.substr(p + 2);
+  return message;
+}
+
+[[noreturn]] void syntax_error(const std::string& text, const std::string& file, size_t byte,
+                               const std::string& message) {
+  auto [line, column] = LineIndex(text).at(byte == 0 ? 0 : std::min(byte - 1, text.size()));
+  std::string range = message.find("number overflow") != std::string::npos
+                          ? " (a JSON number must lie within a double's range, about 1.8e308)"
+                          : "";
+  throw InputError(SourceLocation{file, line, column}, "invalid JSON: " + json_error_text(message) + range);
 }
 
 }  // namespace
@@ -179,24 +209,21 @@ SourceLocation JsonLocations::at(const std::string& path) const {
 LocatedJson parse_located_json(const std::string& text, const std::string& file) {
   LocatedJson out;
   out.where.set_file(file);
-  try {
-    out.value = Json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const nlohmann::json::parse_error& e) {
-    syntax_error(text, file, e);
-  }
+  // The located pass first: it sees every error (syntax, a number that
+  // overflows) with its place, so the second parse cannot fail.
   const char* furthest = text.data();
   PathRecorder recorder(text, &furthest, out.where);
   CountingIterator first{text.data(), &furthest}, last{text.data() + text.size(), &furthest};
   Json::sax_parse(first, last, &recorder, nlohmann::detail::input_format_t::json, true, /*ignore_comments=*/true);
+  if (!recorder.error().empty()) syntax_error(text, file, recorder.error_at(), recorder.error());
+  out.value = Json::parse(text, nullptr, true, /*ignore_comments=*/true);
   return out;
 }
 
 LocatedJson read_located_json(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open " + what);
-  std::stringstream text;
-  text << in.rdbuf();
-  return parse_located_json(text.str(), path);
+  std::optional<std::string> text = read_input_file(path, SourceLocation{path, 0, 0});
+  if (!text) throw InputError(SourceLocation{path, 0, 0}, "cannot open " + what);
+  return parse_located_json(*text, path);
 }
 
 }  // namespace ec

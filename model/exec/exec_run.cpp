@@ -7,6 +7,8 @@
 
 #include "model/exec/concrete_domain.hpp"
 #include "model/base/hex.hpp"
+#include "model/base/input_file.hpp"
+#include "model/base/located_json.hpp"
 #include "model/semantics/step.hpp"
 
 namespace ec {
@@ -96,14 +98,6 @@ void parse_memory(ExecState& st, const json& mem, const std::string& source) {
   }
 }
 
-std::pair<int, int> line_col(const std::string& text, size_t byte) {
-  int line = 1, col = 1;
-  for (size_t i = 0; i < text.size() && i + 1 < byte; ++i) {
-    if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
-  }
-  return {line, col};
-}
-
 struct FlagBits {
   std::array<bool, 6> v;
 };
@@ -170,23 +164,12 @@ ExecState parse_exec_state(const json& doc, const std::string& source) {
 }
 
 ExecState load_exec_state(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(SourceLocation{path, 0, 0}, "cannot open state file");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
-    auto [line, col] = line_col(text, e.byte);
-    std::string msg = e.what();
-    // nlohmann's message: "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
-    if (auto p = msg.find(": "); p != std::string::npos && msg.find("parse error") != std::string::npos)
-      msg = msg.substr(p + 2);
-    throw InputError(SourceLocation{path, line, col}, "bad JSON: " + msg);
-  }
-  return parse_exec_state(doc, path);
+  // The located reader finds every syntax error and out-of-range number
+  // (with line and column); the plain parse after it cannot fail.
+  std::optional<std::string> text = read_input_file(path, SourceLocation{path, 0, 0});
+  if (!text) throw InputError(SourceLocation{path, 0, 0}, "cannot open state file");
+  (void)parse_located_json(*text, path);
+  return parse_exec_state(json::parse(*text, nullptr, true, /*ignore_comments=*/true), path);
 }
 
 namespace {

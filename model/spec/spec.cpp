@@ -8,6 +8,7 @@
 #include <set>
 
 #include "model/base/hex.hpp"
+#include "model/base/numbers.hpp"
 #include "model/machine/state.hpp"
 #include "model/spec/platform.hpp"
 #include "model/spec/spec_document.hpp"
@@ -142,11 +143,27 @@ void read_scenario_flags(const Reader& r, const Json& j, const std::string& wher
   }
 }
 
+// A `resume` condition's name as the resume invariant spells it
+// (solver/invariants/resume.hpp): eip, cs, ss, eflags, a 32-bit general
+// register, es ds fs gs, or "stack byte 0x<8 hex digits>".
+std::string resume_condition(const Reader& r, const Json& j, const std::string& where) {
+  std::string name = r.string(j, where);
+  static const std::set<std::string> named = {"eip", "cs",  "ss",  "eflags", "eax", "ecx", "edx", "ebx",
+                                              "esp", "ebp", "esi", "edi",    "es",  "ds",  "fs",  "gs"};
+  if (named.count(name)) return name;
+  static const std::string byte = "stack byte ";
+  if (name.rfind(byte, 0) == 0)
+    if (auto address = parse_unsigned(name.substr(byte.size()), UINT32_MAX); address && name[byte.size() + 1] == 'x')
+      return byte + hex32(static_cast<uint32_t>(*address));
+  r.fail(where, "'" + name + "' is not a resume condition (eip, cs, ss, eflags, eax..edi, es, ds, fs, gs, "
+                              "\"stack byte 0x...\")");
+}
+
 // What the resume invariant ignores and what it expects instead.
 void read_scenario_resume(const Reader& r, const Json& j, const std::string& where, StartContext& st) {
   if (j.contains("resume_ignores"))
     for (size_t i = 0; i < r.array(j["resume_ignores"], where + ".resume_ignores").size(); ++i)
-      st.resume_ignores.push_back(r.string(j["resume_ignores"][i], at(where + ".resume_ignores", i)));
+      st.resume_ignores.push_back(resume_condition(r, j["resume_ignores"][i], at(where + ".resume_ignores", i)));
   if (!j.contains("resume_expect")) return;
   const Json& ex = r.object(j["resume_expect"], where + ".resume_expect");
   for (auto it = ex.begin(); it != ex.end(); ++it) {
@@ -162,8 +179,11 @@ void read_scenario_resume(const Reader& r, const Json& j, const std::string& whe
 }
 
 // The vector delivered, and its error code.
-void read_scenario_vector(const Reader& r, const Json& j, const std::string& where, StartContext& st) {
+void read_scenario_vector(const Reader& r, const Json& j, const std::string& where, const Spec& spec,
+                          StartContext& st) {
   st.vector = static_cast<int>(r.integer_in(j["vector"], where + ".vector", 0, 255));
+  if (!spec.idt_labels.count(st.vector))
+    r.fail(where + ".vector", "vector " + std::to_string(st.vector) + " has no gate in $.idt");
   st.external_interrupt = st.vector >= 32;
   if (j.contains("interrupt")) st.external_interrupt = r.boolean(j["interrupt"], where + ".interrupt");
   if (vector_has_error_code(st.vector) && !st.external_interrupt)
@@ -184,7 +204,9 @@ Scenario read_scenario(const Reader& r, const Json& j, const std::string& where,
   read_scenario_event(r, j, where, spec, st);
   if (j.contains("flags")) read_scenario_flags(r, j["flags"], where + ".flags", st);
   read_scenario_resume(r, j, where, st);
-  if (!st.sysenter) read_scenario_vector(r, j, where, st);
+  if (!st.sysenter) read_scenario_vector(r, j, where, spec, st);
+  sc.at_path = where + ".at";
+  sc.at_where = r.location(sc.at_path);
   return sc;
 }
 
@@ -195,10 +217,13 @@ void read_bounds(const Reader& r, const Json& j, Bounds& b) {
   if (j.contains("nesting")) b.nesting = static_cast<int>(r.integer(j["nesting"], "$.bounds.nesting"));
   if (b.nesting < 1) r.fail("$.bounds.nesting", "must be at least 1");
   if (j.contains("nmi")) b.nmi = r.boolean(j["nmi"], "$.bounds.nmi");
+  // Each byte is a fresh value at every NMI or call: bounded (docs/cli.md "Limits").
   if (j.contains("nmi_clobber_bytes"))
-    b.nmi_clobber_bytes = static_cast<uint32_t>(r.integer(j["nmi_clobber_bytes"], "$.bounds.nmi_clobber_bytes"));
+    b.nmi_clobber_bytes = static_cast<uint32_t>(
+        r.integer_in(j["nmi_clobber_bytes"], "$.bounds.nmi_clobber_bytes", 0, kMaxClobberBytes));
   if (j.contains("call_clobber_bytes"))
-    b.call_clobber_bytes = static_cast<uint32_t>(r.integer(j["call_clobber_bytes"], "$.bounds.call_clobber_bytes"));
+    b.call_clobber_bytes = static_cast<uint32_t>(
+        r.integer_in(j["call_clobber_bytes"], "$.bounds.call_clobber_bytes", 0, kMaxClobberBytes));
   if (j.contains("max_steps")) b.max_steps = static_cast<size_t>(r.integer(j["max_steps"], "$.bounds.max_steps"));
 }
 
@@ -302,6 +327,8 @@ void check_region(const Reader& r, const Region& reg, const std::vector<Region>&
   if (uint64_t{reg.base} + reg.size > (uint64_t{1} << 32))
     r.fail(where + ".size", "region '" + reg.name + "' (" + hex32(reg.base) + " + " + hex32(reg.size) +
                                 ") wraps past 0xffffffff");
+  for (const auto& other : others)
+    if (other.name == reg.name) r.fail(where + ".name", "a second region named '" + reg.name + "'");
   for (const auto& other : others)
     if (reg.contains(other.base) || other.contains(reg.base))
       r.fail(where, "region '" + reg.name + "' overlaps region '" + other.name + "'");
@@ -412,7 +439,10 @@ void read_layout(Reader& r, const Json& j, Spec& spec) {
 std::string spec_relative_file(const Reader& r, const Json& value, const std::string& where) {
   fs::path dir = fs::path(r.location(where).file).parent_path();
   fs::path p = dir / r.string(value, where);
-  if (!fs::exists(p)) r.fail(where, "no such file: " + p.lexically_normal().string());
+  std::error_code error;  // a name too long for the file system is a file that is not there
+  fs::file_status status = fs::status(p, error);
+  if (error || !fs::exists(status)) r.fail(where, "no such file: " + p.lexically_normal().string());
+  if (!fs::is_regular_file(status)) r.fail(where, "not a regular file: " + p.lexically_normal().string());
   return p.lexically_normal().string();
 }
 
@@ -444,7 +474,10 @@ void read_idt(const Reader& r, const Json& j, Spec& spec) {
     std::string where = at("$.idt", i);
     r.keys(idt[i], where, {"vector", "entry", "calls_handler"}, {"vector", "entry"});
     int vector = static_cast<int>(r.integer_in(idt[i]["vector"], where + ".vector", 0, 255));
+    if (spec.idt_labels.count(vector))
+      r.fail(where + ".vector", "a second gate for vector " + std::to_string(vector));
     spec.idt_labels[vector] = r.string(idt[i]["entry"], where + ".entry");
+    spec.idt_where[vector] = r.location(where + ".entry");
     if (idt[i].contains("calls_handler") && !r.boolean(idt[i]["calls_handler"], where + ".calls_handler"))
       spec.idt_no_handler.insert(vector);
   }
@@ -453,11 +486,21 @@ void read_idt(const Reader& r, const Json& j, Spec& spec) {
 void read_scenarios_and_profiles(const Reader& r, const Json& j, Spec& spec) {
   const Json& scenarios = r.array(j["scenarios"], "$.scenarios");
   if (scenarios.empty()) r.fail("$.scenarios", "name at least one scenario");
-  for (size_t i = 0; i < scenarios.size(); ++i)
+  // Names are unique: verdicts, trace files and --scenario/--profile use them.
+  for (size_t i = 0; i < scenarios.size(); ++i) {
     spec.scenarios.push_back(read_scenario(r, scenarios[i], at("$.scenarios", i), spec));
+    for (size_t k = 0; k < i; ++k)
+      if (spec.scenarios[k].name == spec.scenarios[i].name)
+        r.fail(at("$.scenarios", i) + ".name", "a second scenario named '" + spec.scenarios[i].name + "'");
+  }
   if (j.contains("cpu_profiles")) {
     const Json& ps = r.array(j["cpu_profiles"], "$.cpu_profiles");
-    for (size_t i = 0; i < ps.size(); ++i) spec.profiles.push_back(read_profile(r, ps[i], at("$.cpu_profiles", i)));
+    for (size_t i = 0; i < ps.size(); ++i) {
+      spec.profiles.push_back(read_profile(r, ps[i], at("$.cpu_profiles", i)));
+      for (size_t k = 0; k < i; ++k)
+        if (spec.profiles[k].name == spec.profiles[i].name)
+          r.fail(at("$.cpu_profiles", i), "a second CPU profile named '" + spec.profiles[i].name + "'");
+    }
   }
   if (spec.profiles.empty()) spec.profiles.push_back(CpuProfile{});
 }
@@ -551,10 +594,12 @@ MachineConfig machine_for(const Spec& spec, const Program& program, const CpuPro
   m.profile = profile;
   for (const auto& [vector, label] : spec.idt_labels) {
     auto index = program.label_index(label);
-    if (!index)
-      throw InputError(SourceLocation{spec.path, 0, 0},
+    if (!index) {
+      auto where = spec.idt_where.find(vector);
+      throw InputError(where == spec.idt_where.end() ? SourceLocation{spec.path, 0, 0} : where->second,
                        "$.idt: vector " + std::to_string(vector) + " enters at '" + label +
                            "', which no source defines");
+    }
     m.idt[vector] = IdtGate{vector, label, *index, !spec.idt_no_handler.count(vector)};
   }
   if (m.sysenter.present) {
@@ -572,8 +617,8 @@ Scenario scenario_for(const Spec& spec, const Program& program, const Scenario& 
   if (scenario.start.at_label.empty()) return out;
   auto index = program.label_index(scenario.start.at_label);
   if (!index)
-    throw InputError(SourceLocation{spec.path, 0, 0}, "scenario " + scenario.name + ": $.scenarios[].at names '" +
-                                                          scenario.start.at_label + "', which no source defines");
+    throw InputError(scenario.at_where, scenario.at_path + ": scenario " + scenario.name + " starts at '" +
+                                            scenario.start.at_label + "', which no source defines");
   out.start.eip = program.address_of(*index);
   return out;
 }

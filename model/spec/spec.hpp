@@ -17,7 +17,13 @@ namespace ec {
 struct Scenario {
   std::string name;
   StartContext start;
+  std::string at_path;     // "$.scenarios[N].at", for errors about the label
+  SourceLocation at_where;  // where that is written
 };
+
+// The most bytes an NMI or a C handler may overwrite ($.bounds): each is a
+// fresh value at every NMI boundary or call.
+constexpr int64_t kMaxClobberBytes = 4096;
 
 struct SpecAssertion {
   std::string at;    // label
@@ -34,6 +40,7 @@ struct Spec {
   LinkOptions link;
   MachineConfig machine;             // profile and IDT indexes filled per run
   std::map<int, std::string> idt_labels;
+  std::map<int, SourceLocation> idt_where;  // where each $.idt[].entry is written
   std::set<int> idt_no_handler;  // $.idt[].calls_handler = false
   std::vector<CpuProfile> profiles;
   std::vector<Scenario> scenarios;

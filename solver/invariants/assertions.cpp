@@ -11,6 +11,12 @@ namespace {
 
 using Node = std::shared_ptr<AssertExpr>;
 
+// Bounds on one assertion (docs/cli.md "Limits"): nesting of parentheses,
+// brackets and unary operators (the parser recurses once per level), and
+// nodes (evaluation recurses along the tree, which chains of && grow).
+constexpr int kMaxAssertionNesting = 200;
+constexpr int kMaxAssertionNodes = 2000;
+
 class Parser {
  public:
   Parser(const std::string& text, const SourceLocation& where, const MachineConfig& machine,
@@ -40,7 +46,7 @@ class Parser {
       if (op.empty()) return left;
       Node right = binary(level + 1);
       if (op == "*" && right->kind != AssertExpr::Kind::Number) fail("'*' takes a constant on its right");
-      auto n = std::make_shared<AssertExpr>();
+      Node n = node();
       n->kind = AssertExpr::Kind::Binary;
       n->op = op;
       n->a = left;
@@ -53,10 +59,10 @@ class Parser {
   Node unary() {
     std::string op = match({"!", "~", "-"});
     if (op.empty()) return primary();
-    auto n = std::make_shared<AssertExpr>();
+    Node n = node();
     n->kind = AssertExpr::Kind::Unary;
     n->op = op;
-    n->a = unary();
+    n->a = nested([&] { return unary(); });
     return n;
   }
 
@@ -65,7 +71,7 @@ class Parser {
     if (pos_ >= text_.size()) fail("expression ends too early");
     if (text_[pos_] == '(') {
       ++pos_;
-      Node e = binary(0);
+      Node e = nested([&] { return binary(0); });
       expect(")");
       return e;
     }
@@ -77,18 +83,41 @@ class Parser {
 
   Node number() {
     size_t used = 0;
-    uint64_t v = std::stoull(text_.substr(pos_), &used, 0);
+    uint64_t v = 0;
+    try {
+      v = std::stoull(text_.substr(pos_), &used, 0);
+    } catch (const std::out_of_range&) {
+      v = UINT64_MAX;
+    }
+    if (v > UINT32_MAX) fail("the number at offset " + std::to_string(pos_) + " does not fit in 32 bits");
     pos_ += used;
     return constant(static_cast<uint32_t>(v));
   }
 
+  // A new node, counted against kMaxAssertionNodes.
+  Node node() {
+    if (++nodes_ > kMaxAssertionNodes)
+      fail("more than " + std::to_string(kMaxAssertionNodes) + " operators and operands");
+    return std::make_shared<AssertExpr>();
+  }
+
+  // Parses one level deeper (parentheses, brackets, a unary operand).
+  template <typename Parse>
+  Node nested(Parse parse) {
+    if (++nesting_ > kMaxAssertionNesting)
+      fail("nested more than " + std::to_string(kMaxAssertionNesting) + " levels deep");
+    Node n = parse();
+    --nesting_;
+    return n;
+  }
+
   Node resolve(const std::string& name) {
-    auto n = std::make_shared<AssertExpr>();
+    Node n = node();
     if (name == "mem8" || name == "mem16" || name == "mem32") {
       expect("[");
       n->kind = AssertExpr::Kind::Memory;
       n->number = static_cast<uint32_t>(std::stoul(name.substr(3)));
-      n->a = binary(0);
+      n->a = nested([&] { return binary(0); });
       expect("]");
       return n;
     }
@@ -134,7 +163,7 @@ class Parser {
   }
 
   Node constant(uint32_t v) {
-    auto n = std::make_shared<AssertExpr>();
+    Node n = node();
     n->number = v;
     return n;
   }
@@ -181,6 +210,7 @@ class Parser {
   const MachineConfig& machine_;
   const std::map<std::string, int64_t>& constants_;
   size_t pos_ = 0;
+  int nesting_ = 0, nodes_ = 0;
 };
 
 }  // namespace

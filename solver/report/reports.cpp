@@ -156,7 +156,7 @@ std::string verdicts_to_json(const std::vector<Verdict>& verdicts) {
                   {"solver_seconds", v.stats.solver_seconds}, {"seconds", v.stats.seconds}};
     all.push_back(j);
   }
-  return all.dump(2) + "\n";
+  return all.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string verdicts_to_sarif(const std::vector<Verdict>& verdicts) {
@@ -193,7 +193,7 @@ std::string verdicts_to_sarif(const std::vector<Verdict>& verdicts) {
   log["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";
   log["version"] = "2.1.0";
   log["runs"] = Json::array({run});
-  return log.dump(2) + "\n";
+  return log.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 std::string verdicts_to_junit(const std::vector<Verdict>& verdicts) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "model/base/numbers.hpp"
 #include "model/base/version.hpp"
 #include "solver/trace/trace_view.hpp"
 
@@ -38,12 +39,15 @@ struct SourcePoint {
 SourcePoint parse_point(const std::string& where) {
   auto last = where.rfind(':');
   if (last == std::string::npos) return {where, 0};
-  auto is_number = [](const std::string& s) { return !s.empty() && std::all_of(s.begin(), s.end(), ::isdigit); };
+  // A line or column number of a trace read from a file: any digits, so
+  // only those that fit an int count (parse_unsigned takes no sign).
+  auto number = [](const std::string& s) { return parse_unsigned(s, INT32_MAX); };
   std::string tail = where.substr(last + 1);
   auto prev = last == 0 ? std::string::npos : where.rfind(':', last - 1);
-  if (prev != std::string::npos && is_number(where.substr(prev + 1, last - prev - 1)) && is_number(tail))
-    return {where.substr(0, prev), std::stoi(where.substr(prev + 1, last - prev - 1))};
-  if (is_number(tail)) return {where.substr(0, last), std::stoi(tail)};
+  if (prev != std::string::npos && number(tail))
+    if (auto line = number(where.substr(prev + 1, last - prev - 1)))
+      return {where.substr(0, prev), static_cast<int>(*line)};
+  if (auto line = number(tail)) return {where.substr(0, last), static_cast<int>(*line)};
   return {where, 0};
 }
 

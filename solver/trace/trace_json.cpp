@@ -136,8 +136,12 @@ void read_header(const TraceReader& r, const Json& j, Trace& t) {
 // The inputs that drive the run: free values, selector validity, initial memory.
 void read_inputs(const TraceReader& r, const Json& j, Trace& t) {
   const Json& inputs = r.object(r.field(j, "inputs", "$"), "$.inputs");
-  for (auto it = inputs.begin(); it != inputs.end(); ++it)
-    t.inputs[it.key()] = r.number(it.value(), "$.inputs." + it.key(), UINT64_MAX);
+  for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+    std::string w = "$.inputs." + it.key();
+    // mem0@ADDRESS: the initial byte at ADDRESS (show draws memory from it).
+    if (it.key().rfind("mem0@", 0) == 0) (void)r.number_text(it.key().substr(5), w, UINT32_MAX);
+    t.inputs[it.key()] = r.number(it.value(), w, UINT64_MAX);
+  }
   const Json& sels = r.object(r.field(j, "selector_validity", "$"), "$.selector_validity");
   for (auto it = sels.begin(); it != sels.end(); ++it) {
     std::string w = "$.selector_validity." + it.key();
@@ -200,7 +204,8 @@ Json violation_json(const Trace& t) {
 
 // A whole number in [min, max] (JSON number, not a string).
 int64_t integer(const TraceReader& r, const Json& j, const std::string& path, int64_t min, int64_t max) {
-  if (!j.is_number_integer() || j.get<int64_t>() < min || j.get<int64_t>() > max)
+  bool beyond_int64 = j.is_number_unsigned() && j.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX);
+  if (!j.is_number_integer() || beyond_int64 || j.get<int64_t>() < min || j.get<int64_t>() > max)
     r.fail(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
   return j.get<int64_t>();
 }
@@ -302,7 +307,7 @@ std::string trace_to_json_text(const Trace& t) {
     j["entries"] = entries;
   }
   if (!t.frame_fields.empty()) j["frame_fields"] = fields_json(t.frame_fields);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 Trace trace_from_json_file(const std::string& path) {

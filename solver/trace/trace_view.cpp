@@ -5,6 +5,7 @@
 
 #include "model/base/hex.hpp"
 #include "model/base/invariant_ids.hpp"
+#include "model/base/numbers.hpp"
 
 namespace ec {
 namespace {
@@ -81,10 +82,12 @@ std::string memory_text(const Trace& t, const MemoryImage& mem, const std::vecto
 }  // namespace
 
 MemoryImage::MemoryImage(const Trace& t) {
-  for (const auto& [name, value] : t.inputs)
-    if (name.rfind("mem0@", 0) == 0)
-      bytes_[static_cast<uint32_t>(std::stoul(name.substr(5), nullptr, 0))] =
-          TraceByte{static_cast<uint8_t>(value), ByteOrigin::Stale, 0};
+  for (const auto& [name, value] : t.inputs) {
+    // The reader has checked the address of every mem0@ADDRESS input.
+    std::optional<uint64_t> address = name.rfind("mem0@", 0) == 0 ? parse_unsigned(name.substr(5), UINT32_MAX)
+                                                                   : std::nullopt;
+    if (address) bytes_[static_cast<uint32_t>(*address)] = TraceByte{static_cast<uint8_t>(value), ByteOrigin::Stale, 0};
+  }
   for (const auto& [address, value] : t.initial_dwords)
     for (uint32_t i = 0; i < 4; ++i)
       bytes_[address + i] = TraceByte{static_cast<uint8_t>(value >> (8 * i)), ByteOrigin::Spec, 0};

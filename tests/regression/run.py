@@ -15,6 +15,8 @@ More checks a command may carry:
   "junit": {"out/r.xml": {"tests": 30, "failures": 2, "errors": 0}}
   "save_verdicts": "name"      keep the verdict lines of stdout (timings cut)
   "stdout_max_lines": 59       stdout has at most this many lines
+  "env": {"EC_FOLD": "bogus"}  extra environment variables for this command
+  "timeout": 60                seconds the command may take (default 600): a hang fails
 and a case may end with
   "union": {"whole": "name", "parts": ["a", "b"]}   the parts' verdicts, together, are the whole's
                                                     (or a list of such objects)
@@ -54,8 +56,14 @@ def run_case(root, binary, case_dir):
     saved = {}
     for n, cmd in enumerate(spec["commands"]):
         args = [a.replace("$EC", binary).replace("$ROOT", root) for a in cmd["args"]]
-        proc = subprocess.run([binary] + args, cwd=case_dir, capture_output=True, text=True, timeout=600)
         where = f"command {n} ({' '.join(cmd['args'])})"
+        env = dict(os.environ, **cmd.get("env", {}))
+        try:
+            proc = subprocess.run([binary] + args, cwd=case_dir, capture_output=True, text=True,
+                                  errors="replace", timeout=cmd.get("timeout", 600), env=env)
+        except subprocess.TimeoutExpired:
+            failures.append(f"{where}: still running after {cmd.get('timeout', 600)} s")
+            continue
         allowed = cmd["exit"] if isinstance(cmd["exit"], list) else [cmd["exit"]]
         if proc.returncode not in allowed:
             failures.append(f"{where}: exit {proc.returncode}, expected {cmd['exit']}\n"

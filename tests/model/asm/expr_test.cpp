@@ -125,3 +125,28 @@ TEST_CASE("asm expr: locations and errors") {
   CHECK_THROWS_WITH_AS(px("09"), doctest::Contains("invalid number '09'"), InputError);
   CHECK_THROWS_WITH_AS(px("1 @ 2"), doctest::Contains("unexpected character '@'"), InputError);
 }
+
+// Issue 17: deep expressions are located errors, not stack overflows
+// (kMaxExprDepth = 200 levels of operators and parentheses).
+TEST_CASE("asm expr: nesting is bounded") {
+  auto error = [](const std::string& s) {
+    try {
+      px(s);
+    } catch (const InputError& e) {
+      return e.diagnostic().render();
+    }
+    return std::string();
+  };
+  CHECK(ev(std::string(150, '(') + "1" + std::string(150, ')')) == 1);
+  CHECK(ev(std::string(150, '-') + "1") == 1);  // an even number of minus signs
+  std::string parens = error(std::string(2000, '(') + "1" + std::string(2000, ')'));
+  CHECK(parens.find("e.S:3:") == 0);
+  CHECK(parens.find("expression nested too deeply") != std::string::npos);
+  CHECK(error(std::string(10000, '~') + "1").find("expression nested too deeply") != std::string::npos);
+  std::string sum = "1";
+  for (int i = 0; i < 300; ++i) sum += "+1";  // a left-leaning tree 301 levels deep
+  CHECK(error(sum).find("expression nested too deeply") != std::string::npos);
+  std::string short_sum = "1";
+  for (int i = 0; i < 150; ++i) short_sum += "+1";
+  CHECK(ev(short_sum) == 151);
+}

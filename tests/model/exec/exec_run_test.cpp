@@ -9,6 +9,7 @@
 #include "model/asm/parsed.hpp"
 #include "model/program/program.hpp"
 #include "model/exec/exec_run.hpp"
+#include "tests/support/input_errors.hpp"
 
 namespace {
 
@@ -18,14 +19,7 @@ ec::Program program_of(const std::string& text) {
   return ec::link_program(ec::parse_asm_text(text, "t.S", {}), ec::LinkOptions{});
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ec::InputError& e) {
-    return e.diagnostic().render();
-  }
-  return "";
-}
+std::string error_of(const std::function<void()>& f) { return ec::testing::input_error_of(f); }
 
 }  // namespace
 

@@ -1,0 +1,6 @@
+/* GNU as: "expected symbol name" */
+	.globl
+	.globl irq_entry
+irq_entry:
+	iret
+/* gas-diff-skip: an input that exceeds an entrycheck limit (issue 17, docs/cli.md Limits) */

@@ -1,0 +1,6 @@
+/* a directory is not a file */
+#include "."
+	.globl irq_entry
+irq_entry:
+	iret
+/* gas-diff-skip: an input that exceeds an entrycheck limit (issue 17, docs/cli.md Limits) */
