@@ -203,6 +203,11 @@ void ObjectReader::add_labels() {
 
 Program load_object_program(const std::string& path, const ObjectOptions& options, const LinkOptions& link) {
   ObjectListing listing = ObjectReader(path, options, link).read();
+  // An object with nothing to run is malformed or not entry code: never an
+  // empty program that proves everything.
+  if (listing.program.instructions.empty())
+    throw InputError(SourceLocation{path, 0, 0},
+                     "the object has no instructions (no allocated, executable PROGBITS section such as .text)");
   if (listing.unsupported == 0) return std::move(listing.program);
   Diagnostic d;
   for (const ObjectRow& row : listing.rows) {
